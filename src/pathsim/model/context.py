@@ -1,0 +1,49 @@
+"""What every component of one replication shares: the SimPy environment, the calendar, the
+start of the results period and the (optional) event log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import simpy
+
+from pathsim.model.eventlog import EventLog
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Maps simulation time (days from the start of the run) to weekdays and months."""
+
+    start_date: dt.date
+
+    def weekday(self, day: int) -> int:
+        """0 = Monday ... 6 = Sunday."""
+        return (self.start_date.weekday() + day) % 7
+
+    def month(self, day: int) -> int:
+        """0 = January ... 11 = December."""
+        return (self.start_date + dt.timedelta(days=day)).month - 1
+
+
+@dataclass
+class RunContext:
+    """Shared state of one replication (never shared between replications)."""
+
+    env: simpy.Environment
+    calendar: Calendar
+    results_from: float
+    """Simulation time at which the warm-up ends and results start being collected."""
+    end: float
+    """Simulation time at which the run stops."""
+    log: EventLog | None = None
+    next_patient_id: int = field(default=0)
+    created: int = 0
+    """Patients created so far (arrivals, community referrals and initial occupants)."""
+    exited: int = 0
+    """Patients who have left the modelled system."""
+
+    def new_patient_id(self) -> int:
+        self.next_patient_id += 1
+        self.created += 1
+        return self.next_patient_id

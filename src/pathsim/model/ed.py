@@ -1,0 +1,105 @@
+"""A&E: cubicles, assessment, outcomes, and boarding of admitted patients until a bed frees."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.monitors import LevelMonitor, Tally
+from pathsim.model.patients import Patient
+from pathsim.model.service import (
+    ARRIVAL_DEPARTURE,
+    MILESTONE,
+    QUEUE,
+    RESOURCE_USE,
+    RESOURCE_USE_END,
+    Service,
+)
+from pathsim.scenario.models import EmergencyDepartment
+
+if TYPE_CHECKING:
+    from pathsim.model.ward import AcuteWardService
+
+FOUR_HOURS = 4 / 24
+TWELVE_HOURS = 12 / 24
+
+
+class EmergencyDepartmentService(Service):
+    """Patients wait for a cubicle, are assessed, and then go home, leave as a same-day
+    admission, or wait in the cubicle for a ward bed (boarding)."""
+
+    def __init__(self, ctx: RunContext, spec: EmergencyDepartment, ward: AcuteWardService) -> None:
+        super().__init__(
+            ctx,
+            "ed",
+            spec.organisation,
+            spec.cubicles,
+            priority=spec.queue_discipline == "priority",
+        )
+        self.ward = ward
+        self.priority = spec.queue_discipline == "priority"
+        self.boarding = LevelMonitor(ctx.env, "ed.boarding")
+        self.attendances = 0
+        self.admissions = 0
+        self.time_in_department = Tally(
+            thresholds=(FOUR_HOURS, TWELVE_HOURS), bin_width=0.25 / 24, n_bins=4 * 72
+        )
+        """Arrival to departure (days), of patients leaving in the results period."""
+        self.boarding_time = Tally(thresholds=(FOUR_HOURS, TWELVE_HOURS))
+        """Decision to admit to leaving for a bed (days): 'trolley waits'."""
+
+    def level_monitors(self) -> dict[str, LevelMonitor]:
+        return {**super().level_monitors(), "boarding": self.boarding}
+
+    def arrive(self, p: Patient) -> None:
+        if self.in_results():
+            self.attendances += 1
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+            self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
+        self.places.request(p, self._seen, p.acuity if self.priority else 0)
+
+    def _seen(self, p: Patient, slot: int) -> None:
+        p.holder = self
+        p.slot = slot
+        if self.in_results():
+            self.wait.record(self.env.now - p.t_arrival)
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        Timeout(self.env, p.assess, p).callbacks.append(self._decided)
+
+    def _decided(self, event: Timeout) -> None:
+        p = cast(Patient, event.value)
+        if not p.admit:
+            self._leave(p)
+            self.patient_leaves_system(p)
+            return
+        if self.in_results():
+            self.admissions += 1
+        if p.same_day:
+            if self.log is not None:
+                self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
+            self._leave(p)
+            self.patient_leaves_system(p)
+            return
+        p.t_dta = self.env.now
+        self.boarding.add(1)
+        if self.log is not None:
+            self.log.add(p.pid, MILESTONE, "decision_to_admit", self.name)
+        self.ward.admit(p)
+
+    def handover(self, p: Patient) -> None:
+        """The patient got a ward bed: the cubicle is freed."""
+        self.boarding.add(-1)
+        if self.in_results():
+            self.boarding_time.record(self.env.now - p.t_dta)
+        self._leave(p)
+
+    def _leave(self, p: Patient) -> None:
+        if self.in_results():
+            self.time_in_department.record(self.env.now - p.t_arrival)
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
+        self.places.release(p.slot)

@@ -1,0 +1,138 @@
+"""Key performance indicators of one replication, over the results period (after warm-up).
+
+KPI names are stable snake_case identifiers. Counts are totals over the results period; rates
+and shares are fractions (0-1); times carry their unit in the name. :data:`KPI_DESCRIPTIONS`
+documents each one (names that end in a service or cause name follow the patterns listed
+there).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pathsim.model.monitors import Tally, ThresholdLevelMonitor
+from pathsim.model.system import System
+from pathsim.model.ward import OCCUPANCY_THRESHOLDS
+
+KPI_DESCRIPTIONS: dict[str, str] = {
+    "ed_attendances": "A&E attendances (arrivals in the results period)",
+    "ed_4h_performance": "Share of A&E attendances leaving within 4 hours of arrival",
+    "ed_12h_waits": "A&E attendances spending more than 12 hours in the department",
+    "ed_12h_wait_share": "Share of A&E attendances spending more than 12 hours",
+    "ed_mean_time_hours": "Mean time in A&E, arrival to departure (hours)",
+    "ed_mean_wait_for_cubicle_hours": "Mean wait from arrival to being seen in a cubicle (hours)",
+    "ed_12h_trolley_waits": "Admitted patients waiting more than 12 hours from decision to admit",
+    "ed_4h_trolley_waits": "Admitted patients waiting more than 4 hours from decision to admit",
+    "ed_mean_boarding_hours": "Mean time from decision to admit to leaving A&E for a bed (hours)",
+    "ed_conversion_rate": "Share of A&E attendances admitted (same-day admissions included)",
+    "ed_cubicle_occupancy": "Mean share of A&E cubicles occupied (boarders included)",
+    "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
+    "ward_admissions": "Patients admitted to an acute bed (overnight admissions)",
+    "bed_occupancy": "Mean share of acute beds occupied (time-weighted)",
+    "time_above_92pct_occupancy": "Share of time with at least 92% of acute beds occupied",
+    "time_above_95pct_occupancy": "Share of time with at least 95% of acute beds occupied",
+    "mean_los_days": "Mean time in an acute bed, admission to leaving (days)",
+    "mean_wait_for_bed_hours": "Mean wait for an acute bed, request to admission (hours)",
+    "delayed_discharge_bed_days": "Bed days between medically fit and leaving, all causes",
+    "delayed_discharge_bed_days_<cause>": (
+        "Bed days between medically fit and leaving, by cause: discharge_process (waiting for a "
+        "discharge day and time) or awaiting_<service> (no place in the onward service)"
+    ),
+    "mean_fit_to_discharge_days": "Mean time from medically fit to leaving the bed (days)",
+    "nctr_per_100_beds": (
+        "Patients in bed who no longer meet the criteria to reside (medically fit), per 100 "
+        "beds, at midnight"
+    ),
+    "share_beds_stay_7d_plus": "Share of occupied beds held by stays of 7+ days (midnight)",
+    "share_beds_stay_21d_plus": "Share of occupied beds held by stays of 21+ days (midnight)",
+    "mean_wait_days_<service>": "Mean wait for a place in an onward service (days)",
+    "occupancy_<service>": "Mean share of the onward service's places in use",
+    "mean_queue_<service>": "Mean number of people waiting for the onward service",
+    "referrals_<service>": "Referrals to the onward service, hospital and community",
+    "diverted_<service>": "Referrals that found the service full and went elsewhere",
+}
+
+
+def describe(kpi: str) -> str:
+    """The description of a KPI name, resolving pattern names such as ``mean_wait_days_x``."""
+    if kpi in KPI_DESCRIPTIONS:
+        return KPI_DESCRIPTIONS[kpi]
+    for pattern, text in KPI_DESCRIPTIONS.items():
+        if pattern.endswith(">"):
+            stem = pattern[: pattern.index("<")]
+            if kpi.startswith(stem):
+                return f"{text} [{kpi[len(stem) :]}]"
+    return ""
+
+
+def _share_within(t: Tally, index: int) -> float:
+    return 1.0 - t.counts_above[index] / t.n if t.n else math.nan
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def compute_kpis(system: System) -> dict[str, float]:
+    """KPIs of a replication that has run."""
+    ed, ward = system.ed, system.ward
+    snap = system.snapshots
+    w = system.warmup_days  # index of the snapshot taken when results start
+    days = float(system.days)
+
+    def window(service: str, metric: str) -> float:
+        series = snap.integrals[(service, metric)]
+        return (series[-1] - series[w]) / days
+
+    k: dict[str, float] = {}
+    tid = ed.time_in_department
+    k["ed_attendances"] = float(ed.attendances)
+    k["ed_4h_performance"] = _share_within(tid, 0)
+    k["ed_12h_waits"] = float(tid.counts_above[1])
+    k["ed_12h_wait_share"] = _ratio(tid.counts_above[1], tid.n)
+    k["ed_mean_time_hours"] = tid.mean * 24
+    k["ed_mean_wait_for_cubicle_hours"] = ed.wait.mean * 24
+    k["ed_12h_trolley_waits"] = float(ed.boarding_time.counts_above[1])
+    k["ed_4h_trolley_waits"] = float(ed.boarding_time.counts_above[0])
+    k["ed_mean_boarding_hours"] = ed.boarding_time.mean * 24
+    k["ed_conversion_rate"] = _ratio(ed.admissions, ed.attendances)
+    k["ed_cubicle_occupancy"] = window("ed", "occupied") / ed.capacity
+
+    k["emergency_admissions"] = float(ed.admissions + ward.direct_admissions)
+    k["ward_admissions"] = float(ward.admissions)
+    k["bed_occupancy"] = window("acute_ward", "occupied") / ward.capacity
+    busy = ward.places.busy
+    assert isinstance(busy, ThresholdLevelMonitor)
+    above_start, above_end = snap.time_above[w], snap.time_above[-1]
+    for i, thr in enumerate(OCCUPANCY_THRESHOLDS):
+        k[f"time_above_{round(thr * 100)}pct_occupancy"] = (above_end[i] - above_start[i]) / days
+    k["mean_los_days"] = ward.length_of_stay.mean
+    k["mean_wait_for_bed_hours"] = ward.wait.mean * 24
+
+    total_delay = 0.0
+    for cause in ward.delays:
+        bed_days = window("acute_ward", f"delayed_{cause}") * days
+        k[f"delayed_discharge_bed_days_{cause}"] = bed_days
+        total_delay += bed_days
+    k["delayed_discharge_bed_days"] = total_delay
+    k["mean_fit_to_discharge_days"] = ward.fit_to_leave.mean
+
+    results = slice(w + 1, None)  # midnights inside the results period
+    fit = np.asarray(snap.midnight[("acute_ward", "medically_fit_at_midnight")][results])
+    occupied = np.asarray(snap.midnight[("acute_ward", "occupied_at_midnight")][results])
+    long7 = np.asarray(snap.midnight[("acute_ward", "stays_7d_plus_at_midnight")][results])
+    long21 = np.asarray(snap.midnight[("acute_ward", "stays_21d_plus_at_midnight")][results])
+    k["nctr_per_100_beds"] = float(fit.mean() * 100 / ward.capacity) if fit.size else math.nan
+    k["share_beds_stay_7d_plus"] = _ratio(float(long7.sum()), float(occupied.sum()))
+    k["share_beds_stay_21d_plus"] = _ratio(float(long21.sum()), float(occupied.sum()))
+
+    for svc in system.onward:
+        n = svc.name
+        k[f"mean_wait_days_{n}"] = svc.wait.mean
+        k[f"occupancy_{n}"] = _ratio(window(n, "occupied"), svc.capacity)
+        k[f"mean_queue_{n}"] = window(n, "queue_length")
+        k[f"referrals_{n}"] = float(svc.referrals)
+        k[f"diverted_{n}"] = float(svc.diverted)
+    return k

@@ -1,0 +1,97 @@
+"""Onward services after hospital: reablement, home care, community beds, care homes.
+
+Each takes patients from the ward (who keep their bed until a place is free) and people
+referred from the community, who compete for the same places. Long-running services start the
+run with places already in use, each with a residual time drawn from the equilibrium
+(length-biased) distribution, so the run starts near its steady state.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.patients import Patient
+from pathsim.model.service import (
+    ARRIVAL_DEPARTURE,
+    MILESTONE,
+    QUEUE,
+    RESOURCE_USE,
+    RESOURCE_USE_END,
+    BufferedSampler,
+    Service,
+)
+from pathsim.model.streams import Streams
+from pathsim.scenario.models import OnwardService
+
+
+class OnwardServiceComponent(Service):
+    """Places held for a length of stay drawn from the service's own stream."""
+
+    def __init__(self, ctx: RunContext, name: str, spec: OnwardService, streams: Streams) -> None:
+        super().__init__(ctx, name, spec.organisation, spec.capacity)
+        self.spec = spec
+        self.divert = spec.when_full == "divert"
+        self.stay = BufferedSampler(
+            spec.length_of_stay_days, streams[f"onward.{name}.length_of_stay"]
+        )
+        self.referrals = 0
+        self.referrals_from_hospital = 0
+        self.diverted = 0
+        self.started = 0
+
+    def place_initial(self, p: Patient, remaining: float) -> None:
+        """Puts a person in a place at the start of the run with ``remaining`` days to go."""
+        slot = self.places.occupy(p)
+        p.holder = self
+        p.slot = slot
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        Timeout(self.env, remaining, p).callbacks.append(self._end)
+
+    def arrive_from_community(self, p: Patient) -> None:
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+        self.refer(p)
+
+    def refer(self, p: Patient) -> None:
+        """A referral: from the ward (the patient holds a bed) or from the community."""
+        p.t_request = self.env.now
+        in_results = self.in_results()
+        if in_results:
+            self.referrals += 1
+            if p.holder is not None:
+                self.referrals_from_hospital += 1
+        if self.divert and not self.places.has_room:
+            if in_results:
+                self.diverted += 1
+            if self.log is not None:
+                self.log.add(p.pid, MILESTONE, f"{self.name}_diverted", self.name)
+            if p.holder is not None:
+                p.holder.handover(p)  # type: ignore[attr-defined]
+            self.patient_leaves_system(p)
+            return
+        if self.log is not None:
+            self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
+        self.places.request(p, self._start)
+
+    def _start(self, p: Patient, slot: int) -> None:
+        if p.holder is not None:
+            p.holder.handover(p)  # type: ignore[attr-defined]
+        p.holder = self
+        p.slot = slot
+        if self.in_results():
+            self.started += 1
+            self.wait.record(self.env.now - p.t_request)
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        Timeout(self.env, self.stay.next(), p).callbacks.append(self._end)
+
+    def _end(self, event: Timeout) -> None:
+        p = cast(Patient, event.value)
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
+        self.places.release(p.slot)
+        self.patient_leaves_system(p)

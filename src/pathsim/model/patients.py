@@ -1,0 +1,277 @@
+"""Patients and the sources that create them.
+
+Arrivals follow a non-homogeneous Poisson process whose rate is constant within each hour
+(daily rate x day-of-week share x hour-of-day share x month factor). For a piecewise-constant
+rate this is exact: the count in each hour is Poisson and the times within the hour are
+uniform. Arrivals are drawn a week at a time with numpy, together with every clinical attribute
+of the patients (triage category, assessment time, admission decision, clinical length of stay,
+discharge pathway, discharge timing), each attribute from its own named stream of its own
+(segment, route) source. So for the same seed the same patients arrive whatever the services
+downstream do with them: the basis of common random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.streams import Streams
+from pathsim.scenario.models import ArrivalProfile, Pathway, Scenario, Segment
+
+CHUNK_DAYS = 7
+PATHWAYS = (Pathway.P0, Pathway.P1, Pathway.P2, Pathway.P3)
+
+ROUTE_ED = 0
+ROUTE_DIRECT = 1
+ROUTE_COMMUNITY = 2
+ROUTE_INITIAL = 3
+ROUTE_NAMES = ("ed", "direct", "community", "initial")
+
+
+class Patient:
+    """One person's journey. Clinical attributes are set at creation; the rest as they move."""
+
+    __slots__ = (
+        "acuity",
+        "admit",
+        "assess",
+        "dis_u_day",
+        "dis_u_hour",
+        "holder",
+        "los",
+        "onward",
+        "pathway",
+        "pid",
+        "route",
+        "same_day",
+        "segment",
+        "slot",
+        "t_arrival",
+        "t_bed",
+        "t_dta",
+        "t_fit",
+        "t_ready",
+        "t_request",
+    )
+
+    def __init__(self, pid: int, segment: int, route: int, t_arrival: float) -> None:
+        self.pid = pid
+        self.segment = segment
+        self.route = route
+        self.t_arrival = t_arrival
+        self.acuity = 3
+        self.assess = 0.0
+        self.admit = False
+        self.same_day = False
+        self.los = 0.0
+        self.pathway = 0
+        self.onward = -1
+        self.dis_u_day = 0.0
+        self.dis_u_hour = 0.0
+        self.holder: object | None = None
+        self.slot = -1
+        self.t_dta = 0.0
+        self.t_bed = 0.0
+        self.t_fit = 0.0
+        self.t_ready = 0.0
+        self.t_request = 0.0
+
+
+@dataclass(frozen=True)
+class OnwardChoice:
+    """How a discharge pathway maps to onward services: cumulative shares and service indices."""
+
+    cumulative: np.ndarray
+    services: np.ndarray
+
+
+def onward_choices(scenario: Scenario, service_index: dict[str, int]) -> dict[int, OnwardChoice]:
+    """For each pathway number 1-3 that has services, the table used to pick one."""
+    out: dict[int, OnwardChoice] = {}
+    for pathway, shares in scenario.discharge_pathway_services.items():
+        names = list(shares)
+        p = np.array([shares[n] for n in names], dtype=float)
+        out[PATHWAYS.index(pathway)] = OnwardChoice(
+            cumulative=np.cumsum(p / p.sum()),
+            services=np.array([service_index[n] for n in names], dtype=np.int64),
+        )
+    return out
+
+
+def _categorical(u: np.ndarray, probabilities: list[float]) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=float)
+    cum = np.cumsum(p / p.sum())
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(p) - 1)
+
+
+class ClinicalDraws:
+    """Draws the clinical attributes of a batch of patients of one segment and route."""
+
+    def __init__(
+        self,
+        streams: Streams,
+        prefix: str,
+        segment: Segment,
+        choices: dict[int, OnwardChoice],
+        admit_all: bool = False,
+    ) -> None:
+        """``admit_all`` is for routes that are admissions by definition (direct admissions):
+        the A&E admission draw is then ignored."""
+        self.segment = segment
+        self.admit_probability = 1.0 if admit_all else segment.admission_probability
+        self.choices = choices
+        self.rng_acuity = streams[f"{prefix}.acuity"]
+        self.rng_assess = streams[f"{prefix}.ed_assessment"]
+        self.rng_outcome = streams[f"{prefix}.ed_outcome"]
+        self.rng_los = streams[f"{prefix}.length_of_stay"]
+        self.rng_pathway = streams[f"{prefix}.discharge_pathway"]
+        self.rng_timing = streams[f"{prefix}.discharge_timing"]
+        shares = segment.discharge_pathway_share
+        self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
+
+    def draw(self, n: int, in_progress: bool = False) -> dict[str, list[float] | list[int]]:
+        """Attributes of ``n`` patients. With ``in_progress`` the patients are already in a
+        bed when the run starts: ``los`` is then the time still to run and ``elapsed`` the
+        time already spent, from the equilibrium (length-biased) split of a stay."""
+        seg = self.segment
+        acuity = _categorical(self.rng_acuity.random(n), seg.acuity_share) + 1
+        assess = seg.ed_assessment_hours.sample(self.rng_assess, n) / 24.0
+        outcome = self.rng_outcome.random((n, 2))
+        elapsed = np.zeros(n)
+        if in_progress:
+            whole = seg.length_of_stay_days.sample_length_biased(self.rng_los, n)
+            u = self.rng_los.random(n)
+            los = u * whole
+            elapsed = whole - los
+        else:
+            los = seg.length_of_stay_days.sample(self.rng_los, n)
+        pu = self.rng_pathway.random((n, 2))
+        pathway = _categorical(pu[:, 0], self.pathway_p)
+        onward = np.full(n, -1, dtype=np.int64)
+        for pw, choice in self.choices.items():
+            mask = pathway == pw
+            if mask.any():
+                k = np.minimum(
+                    np.searchsorted(choice.cumulative, pu[mask, 1], side="right"),
+                    len(choice.services) - 1,
+                )
+                onward[mask] = choice.services[k]
+        timing = self.rng_timing.random((n, 2))
+        return {
+            "acuity": acuity.tolist(),
+            "assess": assess.tolist(),
+            "admit": (outcome[:, 0] < self.admit_probability).tolist(),
+            "same_day": (outcome[:, 1] < seg.same_day_probability).tolist(),
+            "los": los.tolist(),
+            "pathway": pathway.tolist(),
+            "onward": onward.tolist(),
+            "dis_u_day": timing[:, 0].tolist(),
+            "dis_u_hour": timing[:, 1].tolist(),
+            "elapsed": elapsed.tolist(),
+        }
+
+
+def apply_draws(p: Patient, draws: dict[str, list[float] | list[int]], i: int) -> None:
+    p.acuity = int(draws["acuity"][i])
+    p.assess = float(draws["assess"][i])
+    p.admit = bool(draws["admit"][i])
+    p.same_day = bool(draws["same_day"][i])
+    p.los = float(draws["los"][i])
+    p.pathway = int(draws["pathway"][i])
+    p.onward = int(draws["onward"][i])
+    p.dis_u_day = float(draws["dis_u_day"][i])
+    p.dis_u_hour = float(draws["dis_u_hour"][i])
+
+
+class PoissonSource:
+    """Creates patients of one segment by one route and hands each to ``entry`` on arrival.
+
+    Runs as a chain of callbacks: each arrival schedules the next, so only one event per
+    source is ever pending.
+    """
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        streams: Streams,
+        name: str,
+        annual_rate: float,
+        profile: ArrivalProfile,
+        segment_index: int,
+        route: int,
+        entry: Callable[[Patient], None],
+        draws: ClinicalDraws | None,
+    ) -> None:
+        self.ctx = ctx
+        self.rng = streams[f"{name}.arrivals"]
+        self.daily_rate = annual_rate / 365.25
+        self.hour = np.asarray(profile.hour_of_day_share, dtype=float)
+        self.hour /= self.hour.sum()
+        self.dow = np.asarray(profile.day_of_week_share, dtype=float)
+        self.dow /= self.dow.sum()
+        self.month = np.asarray(profile.month_factor, dtype=float)
+        self.segment_index = segment_index
+        self.route = route
+        self.entry = entry
+        self.draws = draws
+        self._chunk_start = 0
+        self._times: list[float] = []
+        self._attrs: dict[str, list[float] | list[int]] = {}
+        self._i = 0
+
+    def start(self) -> None:
+        if self.daily_rate > 0:
+            self._schedule_next()
+
+    def _hourly_rates(self, first_day: int, n_days: int) -> np.ndarray:
+        cal = self.ctx.calendar
+        day_factor = np.array(
+            [
+                7.0 * self.dow[cal.weekday(d)] * self.month[cal.month(d)]
+                for d in range(first_day, first_day + n_days)
+            ]
+        )
+        # expected arrivals in each hour of each day
+        rates: np.ndarray = (self.daily_rate * day_factor)[:, None] * self.hour[None, :]
+        return rates
+
+    def _load_chunk(self) -> bool:
+        end_day = int(np.ceil(self.ctx.end))
+        while self._chunk_start < end_day:
+            first = self._chunk_start
+            n_days = min(CHUNK_DAYS, end_day - first)
+            self._chunk_start += n_days
+            rates = self._hourly_rates(first, n_days).ravel()
+            counts = self.rng.poisson(rates)
+            n = int(counts.sum())
+            if n == 0:
+                continue
+            hours = np.repeat(np.arange(rates.size), counts)
+            times = np.sort((hours + self.rng.random(n)) / 24.0 + first)
+            self._times = times.tolist()
+            self._attrs = self.draws.draw(n) if self.draws else {}
+            self._i = 0
+            return True
+        return False
+
+    def _schedule_next(self) -> None:
+        if self._i >= len(self._times) and not self._load_chunk():
+            return
+        t = self._times[self._i]
+        if t >= self.ctx.end:
+            return
+        ev = Timeout(self.ctx.env, t - self.ctx.env.now)
+        ev.callbacks.append(self._arrive)
+
+    def _arrive(self, _event: object) -> None:
+        i = self._i
+        self._i += 1
+        p = Patient(self.ctx.new_patient_id(), self.segment_index, self.route, self.ctx.env.now)
+        if self._attrs:
+            apply_draws(p, self._attrs, i)
+        self.entry(p)
+        self._schedule_next()

@@ -1,0 +1,89 @@
+"""The interface every service component shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pathsim.model.context import RunContext
+from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
+from pathsim.model.places import Places
+from pathsim.scenario.distributions import _Dist
+
+ARRIVAL_DEPARTURE, QUEUE, RESOURCE_USE, RESOURCE_USE_END, MILESTONE = range(5)
+
+
+class Service:
+    """A named component with places, an owning organisation, a waiting line and monitors.
+
+    Patients move between services by *handover*: when a patient gets a place at the next
+    service, that service calls ``handover(patient)`` on the one the patient is leaving, which
+    then frees the place the patient held there. Until then the patient keeps it (blocking).
+    """
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        name: str,
+        organisation: str,
+        capacity: int,
+        priority: bool = False,
+        thresholds: list[float] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.name = name
+        self.organisation = organisation
+        busy: LevelMonitor
+        if thresholds:
+            busy = ThresholdLevelMonitor(ctx.env, f"{name}.occupied", thresholds)
+        else:
+            busy = LevelMonitor(ctx.env, f"{name}.occupied")
+        self.places = Places(ctx.env, name, capacity, busy, priority=priority)
+        self.wait = Tally()
+        """Waits for a place (days) of patients who got one in the results period."""
+        self.log = ctx.log
+        self._ev_wait = f"{name}_wait_begins"
+        self._ev_begin = f"{name}_begins"
+        self._ev_end = f"{name}_ends"
+
+    @property
+    def capacity(self) -> int:
+        return self.places.capacity
+
+    def level_monitors(self) -> dict[str, LevelMonitor]:
+        """Monitors reported in the daily time series, by metric name."""
+        return {"occupied": self.places.busy, "queue_length": self.places.queue_monitor}
+
+    def in_results(self) -> bool:
+        return self.env.now >= self.ctx.results_from
+
+    def handover(self, patient: Any) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def patient_leaves_system(self, patient: Any) -> None:
+        if self.log is not None:
+            self.log.add(patient.pid, ARRIVAL_DEPARTURE, "depart", self.name)
+        self.ctx.exited += 1
+
+
+class BufferedSampler:
+    """Draws from one named stream in batches and hands the values out one by one."""
+
+    __slots__ = ("_buf", "_i", "batch", "dist", "rng")
+
+    def __init__(self, dist: _Dist, rng: np.random.Generator, batch: int = 512) -> None:
+        self.dist = dist
+        self.rng = rng
+        self.batch = batch
+        self._buf: list[float] = []
+        self._i = 0
+
+    def next(self) -> float:
+        if self._i >= len(self._buf):
+            self._buf = self.dist.sample(self.rng, self.batch).tolist()
+            self._i = 0
+        value = self._buf[self._i]
+        self._i += 1
+        return value

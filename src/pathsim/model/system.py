@@ -1,0 +1,266 @@
+"""Builds one replication of a scenario on a fresh SimPy environment and runs it.
+
+Nothing here is shared between replications: each owns its environment, streams, components
+and monitors, so replications can run in any order and in any process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+from simpy.events import Timeout
+
+from pathsim.model.context import Calendar, RunContext
+from pathsim.model.ed import EmergencyDepartmentService
+from pathsim.model.eventlog import EventLog
+from pathsim.model.monitors import LevelMonitor, ThresholdLevelMonitor
+from pathsim.model.onward import OnwardServiceComponent
+from pathsim.model.patients import (
+    ROUTE_COMMUNITY,
+    ROUTE_DIRECT,
+    ROUTE_ED,
+    ROUTE_INITIAL,
+    ClinicalDraws,
+    Patient,
+    PoissonSource,
+    apply_draws,
+    onward_choices,
+)
+from pathsim.model.service import Service
+from pathsim.model.streams import Streams
+from pathsim.model.ward import AcuteWardService
+from pathsim.scenario.models import ArrivalProfile, Scenario
+
+LONG_STAY_DAYS = (7.0, 21.0)
+
+
+@dataclass
+class DailySnapshots:
+    """Cumulative integrals of every level monitor, and midnight counts, at each midnight."""
+
+    days: list[float] = field(default_factory=list)
+    integrals: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    midnight: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    time_above: list[list[float]] = field(default_factory=list)
+
+
+class System:
+    """The components of one replication, wired together."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int,
+        seed: int,
+        days: int,
+        warmup_days: int,
+        event_log: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.days = days
+        self.warmup_days = warmup_days
+        env = simpy.Environment()
+        self.env = env
+        end = float(warmup_days + days)
+        organisations = {
+            "ed": scenario.ed.organisation,
+            "acute_ward": scenario.acute_ward.organisation,
+        }
+        organisations.update({n: s.organisation for n, s in scenario.onward_services.items()})
+        self.ctx = RunContext(
+            env=env,
+            calendar=Calendar(scenario.run.start_date),
+            results_from=float(warmup_days),
+            end=end,
+            log=EventLog(env, organisations) if event_log else None,
+        )
+        self.streams = Streams(seed, replication)
+
+        self.onward = [
+            OnwardServiceComponent(self.ctx, name, spec, self.streams)
+            for name, spec in scenario.onward_services.items()
+        ]
+        service_index = {svc.name: i for i, svc in enumerate(self.onward)}
+        self.choices = onward_choices(scenario, service_index)
+        self.ward = AcuteWardService(self.ctx, scenario.acute_ward, self.onward)
+        self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
+        self.services: list[Service] = [self.ed, self.ward, *self.onward]
+
+        self.sources: list[PoissonSource] = []
+        self._build_sources()
+        self._fill_initial()
+        self.snapshots = DailySnapshots()
+
+    # -- construction ------------------------------------------------------------------
+    def _build_sources(self) -> None:
+        sc = self.scenario
+        for i, (name, seg) in enumerate(sc.segments.items()):
+            profile = sc.profile_for(name)
+            for route, rate, entry in (
+                (ROUTE_ED, seg.ed_attendances_per_year, self.ed.arrive),
+                (ROUTE_DIRECT, seg.direct_admissions_per_year, self.ward.arrive_direct),
+            ):
+                prefix = f"segment.{name}.{'ed' if route == ROUTE_ED else 'direct'}"
+                draws = ClinicalDraws(
+                    self.streams, prefix, seg, self.choices, admit_all=route == ROUTE_DIRECT
+                )
+                self.sources.append(
+                    PoissonSource(
+                        self.ctx, self.streams, prefix, rate, profile, i, route, entry, draws
+                    )
+                )
+        flat = ArrivalProfile.flat()
+        for svc in self.onward:
+            rate = svc.spec.community_referrals_per_week * 365.25 / 7
+            self.sources.append(
+                PoissonSource(
+                    self.ctx,
+                    self.streams,
+                    f"onward.{svc.name}.community",
+                    rate,
+                    flat,
+                    -1,
+                    ROUTE_COMMUNITY,
+                    svc.arrive_from_community,
+                    None,
+                )
+            )
+
+    def _fill_initial(self) -> None:
+        sc = self.scenario
+        ctx = self.ctx
+        n_beds = round(sc.acute_ward.beds * sc.acute_ward.initial_occupancy_share)
+        if n_beds > 0:
+            names = list(sc.segments)
+            # Expected occupied beds per segment (Little's law): overnight admissions x mean LOS.
+            weights = np.array(
+                [
+                    (
+                        s.ed_attendances_per_year * s.admission_probability
+                        + s.direct_admissions_per_year
+                    )
+                    * (1 - s.same_day_probability)
+                    * s.length_of_stay_days.mean
+                    for s in sc.segments.values()
+                ]
+            )
+            if weights.sum() > 0:
+                rng = self.streams["initial.acute_ward.segment"]
+                counts = rng.multinomial(n_beds, weights / weights.sum())
+                for i, (name, n) in enumerate(zip(names, counts, strict=True)):
+                    if n == 0:
+                        continue
+                    draws = ClinicalDraws(
+                        self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
+                    ).draw(int(n), in_progress=True)
+                    for k in range(int(n)):
+                        p = Patient(ctx.new_patient_id(), i, ROUTE_INITIAL, 0.0)
+                        apply_draws(p, draws, k)
+                        self.ward.place_initial(p, float(draws["elapsed"][k]))
+        for svc in self.onward:
+            n = round(svc.capacity * svc.spec.initial_occupancy_share)
+            if n == 0:
+                continue
+            remaining = svc.spec.length_of_stay_days.sample_residual(
+                self.streams[f"initial.{svc.name}"], n
+            )
+            for r in remaining.tolist():
+                p = Patient(ctx.new_patient_id(), -1, ROUTE_INITIAL, 0.0)
+                svc.place_initial(p, r)
+
+    # -- running -----------------------------------------------------------------------
+    def level_monitors(self) -> dict[tuple[str, str], LevelMonitor]:
+        out: dict[tuple[str, str], LevelMonitor] = {}
+        for svc in self.services:
+            for metric, monitor in svc.level_monitors().items():
+                out[(svc.name, metric)] = monitor
+        return out
+
+    def _snapshot(self) -> None:
+        now = self.env.now
+        snap = self.snapshots
+        snap.days.append(now)
+        for key, monitor in self._monitors.items():
+            snap.integrals.setdefault(key, []).append(monitor.integral(now))
+        busy = self.ward.places.busy
+        assert isinstance(busy, ThresholdLevelMonitor)
+        snap.time_above.append(busy.time_above(now))
+        counts = self.ward.long_stay_counts(now, LONG_STAY_DAYS)
+        midnight = {
+            ("acute_ward", "occupied_at_midnight"): float(self.ward.places.in_use),
+            ("acute_ward", "medically_fit_at_midnight"): self.ward.fit_in_bed.level,
+            ("acute_ward", "stays_7d_plus_at_midnight"): float(counts[0]),
+            ("acute_ward", "stays_21d_plus_at_midnight"): float(counts[1]),
+        }
+        for key, value in midnight.items():
+            snap.midnight.setdefault(key, []).append(value)
+
+    def _daily(self, _event: object) -> None:
+        self._snapshot()
+        if self.env.now + 1.0 < self.ctx.end:
+            Timeout(self.env, 1.0).callbacks.append(self._daily)
+
+    def run(self) -> None:
+        """Runs the replication to the end of the results period."""
+        self._monitors = self.level_monitors()
+        for source in self.sources:
+            source.start()
+        self._snapshot()
+        if self.ctx.end > 1.0:
+            Timeout(self.env, 1.0).callbacks.append(self._daily)
+        self.env.run(until=self.ctx.end)
+        self._snapshot()
+
+    # -- accounting --------------------------------------------------------------------
+    def patients_present(self) -> int:
+        """Patients still in the system: holding a place or waiting for one. A patient
+        blocked in a place (boarding in A&E, a delayed discharge) also waits in the next
+        service's line, so is subtracted once."""
+        holding_or_waiting = sum(s.places.in_use + s.places.waiting for s in self.services)
+        blocked = self.ed.boarding.level + sum(
+            m.level for cause, m in self.ward.delays.items() if cause.startswith("awaiting_")
+        )
+        return holding_or_waiting - int(blocked)
+
+    def conservation(self) -> dict[str, int]:
+        """Created = exited + present, by construction of independent counters."""
+        return {
+            "created": self.ctx.created,
+            "exited": self.ctx.exited,
+            "present": self.patients_present(),
+        }
+
+    def timeseries(self) -> pd.DataFrame:
+        """Daily time-weighted means of every level monitor and the midnight counts."""
+        snap = self.snapshots
+        days = np.asarray(snap.days)
+        n = len(days) - 1
+        frames = []
+        widths = np.diff(days)
+        for (service, metric), integrals in snap.integrals.items():
+            values = np.diff(np.asarray(integrals)) / widths
+            frames.append(
+                pd.DataFrame(
+                    {"day": np.arange(n), "service": service, "metric": metric, "value": values}
+                )
+            )
+        for (service, metric), counts in snap.midnight.items():
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "day": np.arange(n),
+                        "service": service,
+                        "metric": metric,
+                        "value": np.asarray(counts[1:]),
+                    }
+                )
+            )
+        frame = pd.concat(frames, ignore_index=True)
+        frame.insert(0, "replication", self.replication)
+        frame["warmup"] = frame["day"] < self.warmup_days
+        return frame

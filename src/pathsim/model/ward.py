@@ -1,0 +1,205 @@
+"""Acute wards: beds, clinical length of stay, the weekly discharge pattern, and delayed
+discharge while onward care has no room."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, cast
+
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.monitors import LevelMonitor, Tally
+from pathsim.model.patients import Patient
+from pathsim.model.service import (
+    ARRIVAL_DEPARTURE,
+    MILESTONE,
+    QUEUE,
+    RESOURCE_USE,
+    RESOURCE_USE_END,
+    Service,
+)
+from pathsim.scenario.models import AcuteWard
+
+if TYPE_CHECKING:
+    from pathsim.model.onward import OnwardServiceComponent
+
+DISCHARGE_PROCESS = "discharge_process"
+OCCUPANCY_THRESHOLDS = (0.92, 0.95)
+
+
+class DischargeClock:
+    """When a medically fit patient leaves: the first day on which the patient's draw is
+    below that weekday's factor (relative to the largest), at the patient's time in the
+    day's discharge window, and not before the patient is fit."""
+
+    def __init__(
+        self, factors: list[float], start_hour: float, end_hour: float, first_weekday: int
+    ) -> None:
+        top = max(factors)
+        self.accept = [f / top for f in factors]
+        self.start = start_hour / 24
+        self.width = (end_hour - start_hour) / 24
+        self.first_weekday = first_weekday
+
+    def ready_time(self, t_fit: float, u_day: float, u_hour: float) -> float:
+        day = math.floor(t_fit)
+        offset = self.start + u_hour * self.width
+        # Within 8 days every weekday has come round at least once after the fit day itself,
+        # and on the busiest weekday every draw is accepted.
+        for k in range(8):
+            d = day + k
+            if u_day < self.accept[(self.first_weekday + d) % 7] and d + offset >= t_fit:
+                return d + offset
+        raise AssertionError("unreachable: the busiest weekday accepts every patient")
+
+
+class AcuteWardService(Service):
+    """Beds. A patient keeps the bed from admission until discharge home or until the onward
+    service has a place; the time between medically fit and leaving is recorded by cause."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        spec: AcuteWard,
+        onward: list[OnwardServiceComponent],
+    ) -> None:
+        thresholds = [t * spec.beds for t in OCCUPANCY_THRESHOLDS]
+        super().__init__(ctx, "acute_ward", spec.organisation, spec.beds, thresholds=thresholds)
+        self.onward = onward
+        timing = spec.discharge_timing
+        self.clock = (
+            DischargeClock(
+                timing.day_of_week_factor,
+                timing.window_start_hour,
+                timing.window_end_hour,
+                ctx.calendar.weekday(0),
+            )
+            if timing
+            else None
+        )
+        self.delays: dict[str, LevelMonitor] = {
+            DISCHARGE_PROCESS: LevelMonitor(ctx.env, f"delay.{DISCHARGE_PROCESS}")
+        }
+        self._awaiting: list[LevelMonitor] = []
+        for svc in onward:
+            cause = f"awaiting_{svc.name}"
+            monitor = LevelMonitor(ctx.env, f"delay.{cause}")
+            self.delays[cause] = monitor
+            self._awaiting.append(monitor)
+        self.fit_in_bed = LevelMonitor(ctx.env, "acute_ward.medically_fit")
+        self.occupants: dict[int, float] = {}
+        """Patient id -> time the patient got the bed."""
+        self.direct_admissions = 0
+        self.admissions = 0
+        self.discharges = 0
+        self.length_of_stay = Tally()
+        """Bed time, admission to leaving (days), of patients leaving in the results period."""
+        self.fit_to_leave = Tally()
+        """Medically fit to leaving (days)."""
+        self.direct_wait = Tally()
+        """Direct (non-A&E) admissions: wait for a bed (days)."""
+
+    def level_monitors(self) -> dict[str, LevelMonitor]:
+        out = {**super().level_monitors(), "medically_fit": self.fit_in_bed}
+        out.update({f"delayed_{cause}": m for cause, m in self.delays.items()})
+        return out
+
+    # -- entry -------------------------------------------------------------------------
+    def arrive_direct(self, p: Patient) -> None:
+        """An emergency admission that did not come through A&E (GP, NHS 111, SDEC)."""
+        if self.in_results():
+            self.direct_admissions += 1
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+        if p.same_day:
+            if self.log is not None:
+                self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
+            self.patient_leaves_system(p)
+            return
+        self.admit(p)
+
+    def admit(self, p: Patient) -> None:
+        """Asks for a bed; the patient keeps whatever place they hold until one is free."""
+        if self.log is not None:
+            self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
+        p.t_request = self.env.now
+        self.places.request(p, self._bed)
+
+    def place_initial(self, p: Patient, elapsed: float) -> None:
+        """Puts a patient in a bed at the start of the run, ``elapsed`` days into their stay."""
+        slot = self.places.occupy(p)
+        self._start_stay(p, slot, -elapsed)
+
+    # -- stay --------------------------------------------------------------------------
+    def _bed(self, p: Patient, slot: int) -> None:
+        if p.holder is not None:
+            p.holder.handover(p)  # type: ignore[attr-defined]
+        elif self.in_results():
+            self.direct_wait.record(self.env.now - p.t_request)
+        if self.in_results():
+            self.wait.record(self.env.now - p.t_request)
+            self.admissions += 1
+        self._start_stay(p, slot, self.env.now)
+
+    def _start_stay(self, p: Patient, slot: int, t_bed: float) -> None:
+        p.holder = self
+        p.slot = slot
+        p.t_bed = t_bed
+        self.occupants[p.pid] = t_bed
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        Timeout(self.env, p.los, p).callbacks.append(self._fit)
+
+    def _fit(self, event: Timeout) -> None:
+        p = cast(Patient, event.value)
+        now = self.env.now
+        p.t_fit = now
+        self.fit_in_bed.add(1)
+        if self.log is not None:
+            self.log.add(p.pid, MILESTONE, "medically_fit", self.name)
+        if self.clock is not None:
+            ready = self.clock.ready_time(now, p.dis_u_day, p.dis_u_hour)
+            if ready > now:
+                self.delays[DISCHARGE_PROCESS].add(1)
+                Timeout(self.env, ready - now, p).callbacks.append(self._ready_later)
+                return
+        self._ready(p)
+
+    def _ready_later(self, event: Timeout) -> None:
+        self.delays[DISCHARGE_PROCESS].add(-1)
+        self._ready(cast(Patient, event.value))
+
+    def _ready(self, p: Patient) -> None:
+        p.t_ready = self.env.now
+        if p.onward < 0:
+            self._leave(p)
+            self.patient_leaves_system(p)
+            return
+        if self.log is not None:
+            self.log.add(p.pid, MILESTONE, "discharge_ready", self.name)
+        self._awaiting[p.onward].add(1)
+        self.onward[p.onward].refer(p)
+
+    def handover(self, p: Patient) -> None:
+        """The onward service took the patient (or diverted them elsewhere): the bed is freed."""
+        self._awaiting[p.onward].add(-1)
+        self._leave(p)
+
+    def _leave(self, p: Patient) -> None:
+        now = self.env.now
+        self.fit_in_bed.add(-1)
+        if self.in_results():
+            self.discharges += 1
+            self.length_of_stay.record(now - p.t_bed)
+            self.fit_to_leave.record(now - p.t_fit)
+        del self.occupants[p.pid]
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
+        self.places.release(p.slot)
+
+    # -- snapshots ---------------------------------------------------------------------
+    def long_stay_counts(self, now: float, thresholds: tuple[float, ...]) -> list[int]:
+        """Occupied beds whose patient has been in for at least each threshold (days)."""
+        elapsed = [now - t for t in self.occupants.values()]
+        return [sum(1 for e in elapsed if e >= thr) for thr in thresholds]

@@ -1,0 +1,399 @@
+"""Reading scenario files: safe YAML, ``extends:`` overlays, and validation with errors that
+name the file and the field.
+
+An overlay file names its base with ``extends: relative/path.yaml`` and overrides any part of
+it: mappings are merged key by key, any other value (a number, a list, a distribution given in
+full) replaces the base's value. Writing ``null`` for a key removes it from the base.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pathsim.scenario.errors import Problem, ScenarioError
+from pathsim.scenario.models import Scenario
+
+MAX_FILE_BYTES = 2_000_000
+MAX_EXPANDED_NODES = 200_000
+MAX_EXTENDS_DEPTH = 20
+
+Provenance = dict[tuple[str, ...], str]
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses documents whose aliases would expand past a node budget
+    (the 'billion laughs' attack) before any Python object is built."""
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None:
+            _check_expanded_size(node)
+        return node
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > 200:
+            raise ValueError("the document nests more than 200 levels deep")
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # guards against recursive aliases
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        if total > MAX_EXPANDED_NODES:
+            raise ValueError(
+                f"the document expands to more than {MAX_EXPANDED_NODES:,} values "
+                "(through YAML anchors and aliases?)"
+            )
+        memo[key] = total
+        return total
+
+    size(root, 0)
+
+
+def _read_yaml(path: Path, display: str) -> dict[str, Any]:
+    if path.is_dir():
+        raise ScenarioError.single(display, "", "is a directory, not a scenario file.")
+    if not path.exists():
+        raise ScenarioError.single(display, "", "file not found.")
+    try:
+        n_bytes = path.stat().st_size
+        if n_bytes > MAX_FILE_BYTES:
+            raise ScenarioError.single(
+                display,
+                "",
+                f"file is {n_bytes:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,}.",
+            )
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError.single(
+            display, "", "is not a text file (it is not valid UTF-8).", "Save it as UTF-8 YAML."
+        ) from None
+    except OSError as exc:
+        raise ScenarioError.single(display, "", f"cannot be read: {exc.strerror}.") from None
+    try:
+        data = yaml.load(text, Loader=_LimitedLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError.single(
+            display, "", f"is not valid YAML{where}: {problem}.", "Check indentation and colons."
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise ScenarioError.single(display, "", f"is refused: {exc}.") from None
+    if data is None:
+        raise ScenarioError.single(
+            display, "", "is empty.", "A scenario needs at least 'name' (or 'extends')."
+        )
+    if not isinstance(data, dict):
+        raise ScenarioError.single(
+            display,
+            "",
+            f"must be a mapping of keys to values at the top level, not a {type(data).__name__}.",
+        )
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise ScenarioError.single(display, "", f"has non-text top-level key {bad_keys[0]!r}.")
+    return data
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def _merge(
+    base: dict[str, Any],
+    over: Mapping[str, Any],
+    prov: Provenance,
+    file: str,
+    prefix: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        path = (*prefix, str(key))
+        if value is None and key in out:
+            del out[key]
+            _forget(prov, path)
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, prov, file, path)
+        else:
+            _forget(prov, path)
+            out[key] = value
+            _record(prov, value, file, path)
+    return out
+
+
+def _forget(prov: Provenance, path: tuple[str, ...]) -> None:
+    for k in [k for k in prov if k[: len(path)] == path]:
+        del prov[k]
+
+
+def _record(prov: Provenance, value: Any, file: str, path: tuple[str, ...]) -> None:
+    prov[path] = file
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _record(prov, v, file, (*path, str(k)))
+
+
+def load_scenario_data(path: str | Path) -> tuple[dict[str, Any], Provenance]:
+    """Reads a scenario file and its chain of ``extends:`` bases into one merged mapping.
+
+    Returns the mapping and, for every field path, the file that set it.
+    """
+    chain: list[tuple[Path, str, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current = Path(path)
+    while True:
+        resolved = current.resolve()
+        display = _display(current)
+        if resolved in seen:
+            cycle = " -> ".join(_display(p) for p in [*seen, resolved])
+            raise ScenarioError.single(
+                display, "extends", f"forms a cycle: {cycle}.", "Remove one of the extends."
+            )
+        if len(seen) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError.single(
+                display, "extends", f"chain is longer than {MAX_EXTENDS_DEPTH} files."
+            )
+        seen.append(resolved)
+        data = _read_yaml(current, display)
+        chain.append((current, display, data))
+        base = data.get("extends")
+        if base is None:
+            break
+        if not isinstance(base, str) or not base.strip():
+            raise ScenarioError.single(
+                display,
+                "extends",
+                f"must be the path of a base scenario file, not {base!r}.",
+                "Example: extends: ../fragmented.yaml",
+            )
+        target = (current.parent / base).resolve()
+        if target.is_dir():
+            raise ScenarioError.single(
+                display, "extends", f"points at a directory ({base}), not a scenario file."
+            )
+        if not target.exists():
+            raise ScenarioError.single(
+                display,
+                "extends",
+                f"names a base file that does not exist: {base} (looked for {_display(target)}).",
+                "The path is relative to the file that contains it.",
+            )
+        current = target
+
+    merged: dict[str, Any] = {}
+    prov: Provenance = {}
+    for _, display, data in reversed(chain):
+        body = {k: v for k, v in data.items() if k != "extends"}
+        merged = _merge(merged, body, prov, display)
+    return merged, prov
+
+
+def _loc_to_path(loc: tuple[int | str, ...], data: Any) -> tuple[str, ...]:
+    """Drops pydantic's union-branch tags (``lognormal`` in
+    ``segments.a.length_of_stay_days.lognormal.mean``) from an error location."""
+    out: list[str] = []
+    node = data
+    for part in loc:
+        key = str(part)
+        if isinstance(node, dict) and key in node:
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(key)
+            node = node[part]
+        elif (
+            isinstance(node, dict)
+            and key in ("exponential", "lognormal", "gamma", "fixed", "empirical", "histogram")
+            and node.get("distribution") == key
+        ):
+            continue  # the discriminated-union tag
+        else:
+            out.append(key)
+            node = None
+    return tuple(out)
+
+
+def _file_for(path: tuple[str, ...], prov: Provenance, default: str) -> str:
+    for n in range(len(path), 0, -1):
+        if path[:n] in prov:
+            return prov[path[:n]]
+    return default
+
+
+def _allowed_keys(path: tuple[str, ...], data: Any) -> list[str] | None:
+    """The keys allowed in the mapping at ``path`` (for 'unknown key' messages)."""
+    current: type[BaseModel] | None = Scenario
+    node: Any = data
+    expecting_key = False  # inside dict[Name, Model]: the next part is a user's key
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+        if expecting_key:
+            expecting_key = False
+            continue
+        if current is None:
+            return None
+        field = current.model_fields.get(part) or next(
+            (f for f in current.model_fields.values() if f.alias == part), None
+        )
+        if field is None:
+            return None
+        current, expecting_key = _model_at(field.annotation, node)
+    if current is None or expecting_key:
+        return None
+    return [f.alias or n for n, f in current.model_fields.items()]
+
+
+def _model_at(annotation: Any, node: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model type of a field's value (and whether it is a dict of such models); for a
+    distribution, the family named by the value's ``distribution`` key."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is dict and len(args) == 2:
+        value_model, _ = _model_at(args[1], None)
+        return value_model, True
+    if origin is typing.Annotated:
+        return _model_at(args[0], node)
+    models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+    if len(models) == 1 and len(args) == 1:
+        return models[0], False
+    if models and isinstance(node, dict):  # a discriminated union: pick by the tag
+        tag = node.get("distribution")
+        for m in models:
+            fam = m.model_fields.get("distribution")
+            if fam is not None and typing.get_args(fam.annotation) == (tag,):
+                return m, False
+    for a in args:
+        if typing.get_origin(a) is typing.Annotated or typing.get_args(a):
+            found = _model_at(a, node)
+            if found[0] is not None:
+                return found
+    return None, False
+
+
+def _hint_for(err: Any, path: tuple[str, ...], data: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        parent = path[:-1]
+        allowed = _allowed_keys(parent, data)
+        if allowed:
+            close = difflib.get_close_matches(path[-1], allowed, n=1)
+            guess = f" Did you mean '{close[0]}'?" if close else ""
+            return f"Allowed keys here: {', '.join(allowed)}.{guess}"
+        return "Remove it or check its spelling."
+    if kind == "union_tag_invalid":
+        return (
+            "Choose one of: exponential (mean), lognormal (mean, sd), gamma (mean, sd), "
+            "fixed (value), empirical (values, probabilities), histogram (bin_edges, "
+            "probabilities)."
+        )
+    if kind == "union_tag_not_found":
+        return "Add 'distribution: <family>', e.g. {distribution: lognormal, mean: 5, sd: 6}."
+    if kind == "string_pattern_mismatch":
+        return "Names are lower-case letters, digits and underscores, starting with a letter."
+    if kind == "missing":
+        return "Add it."
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return ""
+    if "expected" in ctx:
+        return f"Allowed: {ctx['expected']}."
+    return ""
+
+
+def _problems_from_validation(
+    exc: ValidationError, data: dict[str, Any], prov: Provenance, root_file: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        path = _loc_to_path(tuple(err["loc"]), data)
+        msg = str(err["msg"])
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        if not path and err["type"] == "value_error":
+            # cross-field checks report "path: message; path: message"
+            for part in msg.split("; "):
+                sub_path, _, text = part.partition(": ")
+                sub = tuple(sub_path.split(".")) if text else ()
+                problems.append(
+                    Problem(
+                        _file_for(sub, prov, root_file),
+                        ".".join(sub),
+                        _sentence(text or part),
+                    )
+                )
+            continue
+        if (
+            "input" in err
+            and err["type"] not in ("missing", "extra_forbidden")
+            and not isinstance(err["input"], dict | list)
+        ):
+            msg += f" (got {err['input']!r})"
+        problems.append(
+            Problem(
+                _file_for(path, prov, root_file),
+                ".".join(path),
+                _sentence(msg),
+                _hint_for(err, path, data),
+            )
+        )
+    return problems
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def validate_scenario_data(
+    data: dict[str, Any], prov: Provenance | None = None, file: str = "<scenario>"
+) -> Scenario:
+    """Validates a merged scenario mapping, turning pydantic errors into a ScenarioError."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from_validation(exc, data, prov or {}, file)) from None
+    except RecursionError:
+        raise ScenarioError.single(file, "", "nests too deeply to be a scenario.") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Loads, merges (``extends:``) and validates a scenario file.
+
+    Raises :class:`ScenarioError` with the file, field path and a hint when anything is wrong.
+    """
+    data, prov = load_scenario_data(path)
+    return validate_scenario_data(data, prov, _display(Path(path)))
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (all overlays applied, all defaults written out)."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,382 @@
+"""The scenario language: strict pydantic models for a local health and care system.
+
+A scenario describes the population and its demand (segments), the services with their
+capacities and owning organisations, the discharge pathways that connect the acute ward to
+onward care, and the run settings. It knows nothing of SimPy: the model package builds a
+simulation from a validated ``Scenario``.
+
+Conventions:
+
+* Unknown keys are rejected (``extra="forbid"``); models are frozen. Derive variants with
+  ``scenario.model_copy(update=...)`` or :func:`pathsim.scenario.with_overrides`.
+* Units are in field names: ``_days``, ``_hours``, ``_per_week``, ``_per_1000_per_year``.
+* Shares and probabilities are fractions that must sum to 1 (within 0.001); they are
+  renormalised exactly before use.
+* Names of segments, organisations and services are lower-case identifiers
+  (``[a-z][a-z0-9_]*``) because they become part of KPI names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pathsim.scenario.distributions import Distribution
+
+_TOL = 1e-3
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+
+# Hard ceilings that keep a typing slip (an extra three zeros) from exhausting memory. They are
+# far above any real local system: a population of 100 million, 100,000 beds.
+MAX_POPULATION = 100_000_000
+MAX_CAPACITY = 1_000_000
+MAX_DAYS = 36_525  # 100 years
+MAX_REPLICATIONS = 100_000
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys rejected, immutable, validated defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _sums_to_one(values: list[float], what: str) -> list[float]:
+    total = math.fsum(values)
+    if abs(total - 1.0) > _TOL:
+        raise ValueError(f"{what} must sum to 1 (within {_TOL}); they sum to {total:.6g}")
+    return values
+
+
+class Payer(StrEnum):
+    """Who pays for a service in the end."""
+
+    NHS = "nhs"
+    LOCAL_AUTHORITY = "local_authority"
+
+
+class Pathway(StrEnum):
+    """Discharge-to-assess pathways (DHSC hospital discharge guidance)."""
+
+    P0 = "P0"  # home, no new support
+    P1 = "P1"  # home with support: reablement or home care
+    P2 = "P2"  # a community / intermediate-care bed
+    P3 = "P3"  # a care home
+
+
+class Organisation(Strict):
+    """An organisation that runs services and holds a budget."""
+
+    label: str = Field(description="Human-readable name, e.g. 'Acute trust'")
+    payer: Payer = Field(
+        description="Who funds this organisation's services: nhs or local_authority"
+    )
+
+
+class ArrivalProfile(Strict):
+    """Shape of demand over the hour, week and year (a non-homogeneous Poisson process).
+
+    The expected number of arrivals in hour h of a day that is weekday d of month m is
+    ``annual / 365.25 * 7 * day_of_week_share[d] * hour_of_day_share[h] * month_factor[m]``.
+    """
+
+    hour_of_day_share: list[Share] = Field(
+        min_length=24,
+        max_length=24,
+        description="Share of a day's arrivals in each hour, 00:00 to 23:00; sums to 1",
+    )
+    day_of_week_share: list[Share] = Field(
+        min_length=7,
+        max_length=7,
+        description="Share of a week's arrivals on each day, Monday to Sunday; sums to 1",
+    )
+    month_factor: list[Positive] = Field(
+        min_length=12,
+        max_length=12,
+        description="Multiplier on the rate in each month, January to December; averages 1",
+    )
+
+    @field_validator("hour_of_day_share")
+    @classmethod
+    def _hours(cls, v: list[float]) -> list[float]:
+        return _sums_to_one(v, "hour_of_day_share")
+
+    @field_validator("day_of_week_share")
+    @classmethod
+    def _days(cls, v: list[float]) -> list[float]:
+        return _sums_to_one(v, "day_of_week_share")
+
+    @field_validator("month_factor")
+    @classmethod
+    def _months(cls, v: list[float]) -> list[float]:
+        mean = math.fsum(v) / 12
+        if abs(mean - 1.0) > _TOL:
+            raise ValueError(
+                f"month_factor must average 1 (within {_TOL}) so that the annual rate is kept; "
+                f"it averages {mean:.6g}"
+            )
+        return v
+
+    @classmethod
+    def flat(cls) -> ArrivalProfile:
+        """A profile with a constant rate (homogeneous Poisson arrivals)."""
+        return cls(
+            hour_of_day_share=[1 / 24] * 24, day_of_week_share=[1 / 7] * 7, month_factor=[1.0] * 12
+        )
+
+
+class Segment(Strict):
+    """A population segment with its own demand, clinical course and discharge needs."""
+
+    label: str = Field(default="", description="Human-readable name")
+    population: int = Field(ge=0, le=MAX_POPULATION, description="People in the segment")
+    ed_attendances_per_1000_per_year: NonNegative = Field(
+        description="Type 1 A&E attendances per 1,000 people per year"
+    )
+    direct_admissions_per_1000_per_year: NonNegative = Field(
+        default=0.0,
+        description=(
+            "Emergency admissions per 1,000 people per year that bypass A&E (GP, NHS 111, "
+            "same-day emergency care); they go straight to the queue for a bed"
+        ),
+    )
+    arrival_profile: ArrivalProfile | None = Field(
+        default=None, description="Overrides the scenario's arrival_profile for this segment"
+    )
+    acuity_share: list[Share] = Field(
+        default=[0.0, 0.0, 1.0, 0.0, 0.0],
+        min_length=5,
+        max_length=5,
+        description=(
+            "Share of A&E attendances in each triage category 1 (immediate) to 5 (non-urgent); "
+            "used by a 'priority' A&E queue; sums to 1"
+        ),
+    )
+    ed_assessment_hours: Distribution = Field(
+        description="Time in a cubicle from being seen to the decision (discharge or admit)"
+    )
+    admission_probability: Probability = Field(
+        description="Probability that an A&E attendance ends in an emergency admission"
+    )
+    same_day_probability: Probability = Field(
+        default=0.0,
+        description=(
+            "Probability that an emergency admission is a same-day (zero-night) stay, handled "
+            "without a ward bed"
+        ),
+    )
+    length_of_stay_days: Distribution = Field(
+        description="Clinical length of stay in an acute bed: from admission to medically fit"
+    )
+    discharge_pathway_share: dict[Pathway, Probability] = Field(
+        description="Share of ward discharges on each pathway P0-P3; sums to 1"
+    )
+
+    @field_validator("acuity_share")
+    @classmethod
+    def _acuity(cls, v: list[float]) -> list[float]:
+        return _sums_to_one(v, "acuity_share")
+
+    @field_validator("discharge_pathway_share")
+    @classmethod
+    def _pathways(cls, v: dict[Pathway, float]) -> dict[Pathway, float]:
+        _sums_to_one(list(v.values()), "discharge_pathway_share")
+        return v
+
+    @property
+    def ed_attendances_per_year(self) -> float:
+        return self.population * self.ed_attendances_per_1000_per_year / 1000
+
+    @property
+    def direct_admissions_per_year(self) -> float:
+        return self.population * self.direct_admissions_per_1000_per_year / 1000
+
+
+class EmergencyDepartment(Strict):
+    """A&E: cubicles (majors, minors and resus spaces together) and how the queue is served."""
+
+    organisation: Name = Field(description="Organisation that runs the department")
+    cubicles: int = Field(ge=1, le=MAX_CAPACITY, description="Assessment spaces")
+    queue_discipline: Literal["fifo", "priority"] = Field(
+        default="fifo",
+        description="fifo: first come first served; priority: by triage category, then arrival",
+    )
+
+
+class DischargeTiming(Strict):
+    """When medically fit patients actually leave: fewer discharges at weekends, and only
+    within the day's discharge window.
+
+    A fit patient leaves on the first day whose factor, divided by the largest factor, exceeds
+    the patient's own draw, at a time in the window; so on the busiest day every fit patient
+    whose discharge time has come leaves, on others only some do.
+    """
+
+    day_of_week_factor: list[Positive] = Field(
+        min_length=7, max_length=7, description="Relative discharges Monday to Sunday"
+    )
+    window_start_hour: float = Field(ge=0, lt=24, description="Earliest discharge time of day")
+    window_end_hour: float = Field(gt=0, le=24, description="Latest discharge time of day")
+
+    @model_validator(mode="after")
+    def _window(self) -> DischargeTiming:
+        if self.window_end_hour <= self.window_start_hour:
+            raise ValueError(
+                f"window_end_hour ({self.window_end_hour}) must be after window_start_hour "
+                f"({self.window_start_hour})"
+            )
+        return self
+
+
+class AcuteWard(Strict):
+    """The pool of general and acute beds for emergency patients."""
+
+    organisation: Name = Field(description="Organisation that runs the ward")
+    beds: int = Field(ge=1, le=MAX_CAPACITY, description="Beds for emergency admissions")
+    initial_occupancy_share: Share = Field(
+        default=0.0, description="Share of beds occupied when the run starts"
+    )
+    discharge_timing: DischargeTiming | None = Field(
+        default=None,
+        description="Weekend and time-of-day pattern of discharges; omit to discharge when fit",
+    )
+
+
+class OnwardService(Strict):
+    """A service that takes patients after hospital (and people referred from the community):
+    reablement, home care, community (intermediate-care) beds, care homes."""
+
+    label: str = Field(default="", description="Human-readable name")
+    kind: Literal["reablement", "home_care", "community_bed", "care_home", "other"] = Field(
+        description="What sort of service this is (for reports)"
+    )
+    organisation: Name = Field(description="Organisation that runs and pays for the service")
+    capacity: int = Field(
+        ge=0, le=MAX_CAPACITY, description="Places (packages, beds) that can be in use at once"
+    )
+    length_of_stay_days: Distribution = Field(description="Time a person holds a place")
+    initial_occupancy_share: Share = Field(
+        default=0.0, description="Share of places in use when the run starts"
+    )
+    community_referrals_per_week: NonNegative = Field(
+        default=0.0,
+        description="People referred from the community (not from hospital), Poisson per week",
+    )
+    when_full: Literal["wait", "divert"] = Field(
+        default="wait",
+        description=(
+            "wait: people queue for a place (hospital patients keep their bed meanwhile); "
+            "divert: people who find it full go elsewhere and are counted as diverted"
+        ),
+    )
+
+
+class RunSettings(Strict):
+    """How long to run, how many replications, and the seed."""
+
+    days: int = Field(
+        default=365, ge=1, le=MAX_DAYS, description="Length of the results period, after warm-up"
+    )
+    warmup_days: int = Field(
+        default=60, ge=0, le=MAX_DAYS, description="Days simulated before results are collected"
+    )
+    replications: int = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    seed: int = Field(default=12345, ge=0, lt=2**63, description="Base seed of every stream")
+    start_date: dt.date = Field(
+        default=dt.date(2023, 4, 1),
+        description="Calendar date of the first simulated day (sets weekdays and months)",
+    )
+    event_log: bool = Field(default=False, description="Record the per-patient event log")
+
+
+class Scenario(Strict):
+    """A local health and care system and how to run it."""
+
+    name: str = Field(min_length=1, description="Short title shown in reports")
+    description: str = Field(default="", description="What this scenario represents")
+    run: RunSettings = Field(default_factory=RunSettings)
+    organisations: dict[Name, Organisation] = Field(min_length=1)
+    arrival_profile: ArrivalProfile = Field(
+        default_factory=ArrivalProfile.flat,
+        description="Default demand shape for every segment",
+    )
+    segments: dict[Name, Segment] = Field(min_length=1)
+    ed: EmergencyDepartment
+    acute_ward: AcuteWard
+    onward_services: dict[Name, OnwardService] = Field(default_factory=dict)
+    discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
+        default_factory=dict,
+        description=(
+            "For each pathway P1-P3, the onward services it leads to with the share of patients "
+            "going to each (sums to 1). P0 leads home and takes no entry."
+        ),
+    )
+
+    @field_validator("discharge_pathway_services")
+    @classmethod
+    def _route_shares(cls, v: dict[Pathway, dict[str, float]]) -> dict[Pathway, dict[str, float]]:
+        for pathway, shares in v.items():
+            if pathway is Pathway.P0:
+                raise ValueError("P0 is discharge home with no onward service; remove its entry")
+            if not shares:
+                raise ValueError(f"{pathway.value} lists no service")
+            _sums_to_one(list(shares.values()), f"the shares for {pathway.value}")
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        orgs = set(self.organisations)
+        problems: list[str] = []
+
+        def need_org(where: str, org: str) -> None:
+            if org not in orgs:
+                problems.append(
+                    f"{where}.organisation: '{org}' is not an organisation of this scenario; "
+                    f"known: {', '.join(sorted(orgs))}"
+                )
+
+        need_org("ed", self.ed.organisation)
+        need_org("acute_ward", self.acute_ward.organisation)
+        for name, svc in self.onward_services.items():
+            need_org(f"onward_services.{name}", svc.organisation)
+        for pathway, shares in self.discharge_pathway_services.items():
+            for svc_name in shares:
+                if svc_name not in self.onward_services:
+                    known = ", ".join(sorted(self.onward_services)) or "none defined"
+                    problems.append(
+                        f"discharge_pathway_services.{pathway.value}.{svc_name}: no onward "
+                        f"service is called '{svc_name}'; known: {known}"
+                    )
+        for seg_name, seg in self.segments.items():
+            for pathway, p in seg.discharge_pathway_share.items():
+                if (
+                    p > 0
+                    and pathway is not Pathway.P0
+                    and (pathway not in self.discharge_pathway_services)
+                ):
+                    problems.append(
+                        f"segments.{seg_name}.discharge_pathway_share.{pathway.value}: patients "
+                        f"are sent on {pathway.value} but discharge_pathway_services has no "
+                        f"entry for {pathway.value}; add one or set this share to 0"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def population(self) -> int:
+        """Total population over all segments."""
+        return sum(s.population for s in self.segments.values())
+
+    def profile_for(self, segment: str) -> ArrivalProfile:
+        """The arrival profile that applies to ``segment``."""
+        return self.segments[segment].arrival_profile or self.arrival_profile
