@@ -1,0 +1,201 @@
+"""Replications and comparisons of scenarios on common random numbers.
+
+The experiment layer knows nothing of A&E or wards: it runs replications through
+:func:`pathsim.model.simulate` and summarises the tidy tables that come back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pathsim.experiment.stats import mean_ci
+from pathsim.model.replication import ReplicationResult, simulate
+from pathsim.scenario.models import Scenario
+
+Progress = Callable[[int], None]
+"""Called with the number of replications just finished (for progress bars)."""
+
+SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "ci_low", "ci_high", "n"]
+COMPARISON_COLUMNS = [
+    "kpi",
+    "scenario",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to run: how many replications, from which seed, for how long."""
+
+    replications: int
+    seed: int
+    days: int
+    warmup_days: int
+    event_log: bool = False
+
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: Scenario,
+        replications: int | None = None,
+        seed: int | None = None,
+        days: int | None = None,
+        warmup_days: int | None = None,
+        event_log: bool | None = None,
+    ) -> RunSpec:
+        """Settings from ``scenario.run``, each overridable."""
+        r = scenario.run
+        return cls(
+            replications=r.replications if replications is None else replications,
+            seed=r.seed if seed is None else seed,
+            days=r.days if days is None else days,
+            warmup_days=r.warmup_days if warmup_days is None else warmup_days,
+            event_log=r.event_log if event_log is None else event_log,
+        )
+
+
+@dataclass
+class ExperimentResult:
+    """Replications of one scenario."""
+
+    label: str
+    scenario: Scenario
+    spec: RunSpec
+    results: list[ReplicationResult] = field(default_factory=list)
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """One row per replication and KPI: scenario, replication, kpi, value."""
+        frame = pd.concat([r.kpi_frame() for r in self.results], ignore_index=True)
+        frame.insert(0, "scenario", self.label)
+        return frame
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval per KPI: scenario, kpi, mean, ci_low, ci_high, n."""
+        rows = []
+        for kpi, group in self.kpis.groupby("kpi", sort=False):
+            mean, lo, hi, n = mean_ci(group["value"], level)
+            rows.append((self.label, kpi, mean, lo, hi, n))
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        frame = pd.concat([r.timeseries for r in self.results], ignore_index=True)
+        frame.insert(0, "scenario", self.label)
+        return frame
+
+    @property
+    def event_log(self) -> pd.DataFrame | None:
+        logs = [r.event_log for r in self.results if r.event_log is not None]
+        if not logs:
+            return None
+        frame = pd.concat(logs, ignore_index=True)
+        frame.insert(0, "scenario", self.label)
+        return frame
+
+    @property
+    def ed_time_histogram(self) -> pd.DataFrame:
+        frame = pd.concat([r.ed_time_histogram for r in self.results], ignore_index=True)
+        frame.insert(0, "scenario", self.label)
+        return frame
+
+    @property
+    def conservation(self) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            [{"replication": r.replication, **r.conservation} for r in self.results]
+        )
+        frame.insert(0, "scenario", self.label)
+        return frame
+
+
+def run_experiment(
+    scenario: Scenario,
+    spec: RunSpec | None = None,
+    *,
+    label: str | None = None,
+    progress: Progress | None = None,
+) -> ExperimentResult:
+    """Runs ``spec.replications`` replications (numbered 0..N-1) of ``scenario``."""
+    spec = spec or RunSpec.from_scenario(scenario)
+    result = ExperimentResult(label or scenario.name, scenario, spec)
+    for rep in range(spec.replications):
+        result.results.append(
+            simulate(
+                scenario,
+                rep,
+                seed=spec.seed,
+                days=spec.days,
+                warmup_days=spec.warmup_days,
+                event_log=spec.event_log,
+            )
+        )
+        if progress:
+            progress(1)
+    return result
+
+
+@dataclass
+class ComparisonResult:
+    """Several scenarios run on the same seeds; the first is the baseline."""
+
+    experiments: list[ExperimentResult]
+
+    @property
+    def base(self) -> ExperimentResult:
+        return self.experiments[0]
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        return pd.concat([e.kpis for e in self.experiments], ignore_index=True)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        return pd.concat([e.summary(level) for e in self.experiments], ignore_index=True)
+
+    def comparison(self, level: float = 0.95) -> pd.DataFrame:
+        """Per KPI and scenario: mean with CI, and the paired difference from the baseline
+        (same replication numbers, hence the same patients) with its CI. The baseline's own
+        rows have no difference."""
+        wide = self.kpis.pivot_table(
+            index=["kpi", "replication"], columns="scenario", values="value", dropna=False
+        )
+        kpi_order = list(dict.fromkeys(self.base.kpis["kpi"]))
+        labels = [e.label for e in self.experiments]
+        rows = []
+        for kpi in kpi_order:
+            if kpi not in wide.index.get_level_values(0):
+                continue
+            block = wide.loc[kpi]
+            base_values = block[labels[0]] if labels[0] in block else None
+            for label in labels:
+                values = block[label] if label in block else pd.Series(dtype=float)
+                mean, lo, hi, _ = mean_ci(values, level)
+                if label == labels[0] or base_values is None:
+                    d = (float("nan"),) * 3
+                else:
+                    dm, dlo, dhi, _ = mean_ci(values - base_values, level)
+                    d = (dm, dlo, dhi)
+                rows.append((kpi, label, mean, lo, hi, *d))
+        return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def compare(
+    scenarios: Sequence[tuple[str, Scenario]],
+    spec: RunSpec,
+    *,
+    progress: Progress | None = None,
+) -> ComparisonResult:
+    """Runs every (label, scenario) pair with the same replications and seed."""
+    labels = [label for label, _ in scenarios]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"scenario labels must be unique: {labels}")
+    return ComparisonResult(
+        [run_experiment(sc, spec, label=label, progress=progress) for label, sc in scenarios]
+    )

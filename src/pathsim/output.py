@@ -1,0 +1,148 @@
+"""Run folders: the resolved scenarios, seeds, versions and results of a run, written
+atomically so that a folder is either complete or absent, never half-written.
+
+Layout::
+
+    DIR/
+      run.json            what was run: command, package version, seed, replications, days,
+                          warm-up, start and end time, platform, scenario labels and files
+      summary.csv         scenario, kpi, mean, ci_low, ci_high, n
+      replications.csv    scenario, replication, kpi, value
+      comparison.csv      (compare only) kpi, scenario, mean, ci_low, ci_high, diff, ...
+      timeseries.csv      scenario, replication, day, service, metric, value, warmup
+      ed_time_histogram.csv
+      conservation.csv    scenario, replication, created, exited, present
+      event_log.csv       (when the event log is on)
+      scenarios/<label>.yaml   each scenario fully resolved (overlays applied, defaults filled)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pathsim.experiment.runner import ComparisonResult, ExperimentResult
+from pathsim.scenario.loader import scenario_to_yaml
+
+
+class OutputError(Exception):
+    """The results folder cannot be written where asked."""
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("carepathsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} exists and is not a folder; choose another --out.")
+    if target.is_dir() and any(target.iterdir()) and not (target / "run.json").exists():
+        raise OutputError(
+            f"{target} is a folder with other files in it; pathsim only replaces its own run "
+            "folders (those with a run.json). Choose an empty or new folder."
+        )
+
+
+def write_run_folder(
+    target: str | Path,
+    result: ExperimentResult | ComparisonResult,
+    *,
+    command: str,
+    started: dt.datetime,
+    sources: dict[str, str] | None = None,
+) -> Path:
+    """Writes all outputs to a temporary folder beside ``target``, then moves it into place.
+
+    ``sources`` maps scenario labels to the files they came from (recorded in run.json).
+    """
+    target = Path(target)
+    _check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    experiments = result.experiments if isinstance(result, ComparisonResult) else [result]
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        _write_tables(tmp, result, experiments)
+        (tmp / "scenarios").mkdir()
+        for e in experiments:
+            (tmp / "scenarios" / f"{e.label}.yaml").write_text(
+                scenario_to_yaml(e.scenario), encoding="utf-8"
+            )
+        spec = experiments[0].spec
+        meta: dict[str, Any] = {
+            "command": command,
+            "package": "carepathsim",
+            "version": package_version(),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            **asdict(spec),
+            "replication_numbers": list(range(spec.replications)),
+            "seed_rule": (
+                "replication r uses numpy.random.SeedSequence(seed, spawn_key=(r,)); each named "
+                "stream adds the SHA-256 of its name to the spawn key"
+            ),
+            "scenarios": [
+                {
+                    "label": e.label,
+                    "name": e.scenario.name,
+                    "resolved": f"scenarios/{e.label}.yaml",
+                    "source": (sources or {}).get(e.label),
+                }
+                for e in experiments
+            ],
+        }
+        (tmp / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        _replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_tables(
+    folder: Path,
+    result: ExperimentResult | ComparisonResult,
+    experiments: list[ExperimentResult],
+) -> None:
+    def csv(name: str, frame: pd.DataFrame) -> None:
+        frame.to_csv(folder / name, index=False, float_format="%.10g")
+
+    csv("summary.csv", result.summary())
+    csv("replications.csv", result.kpis)
+    if isinstance(result, ComparisonResult):
+        csv("comparison.csv", result.comparison())
+    csv("timeseries.csv", pd.concat([e.timeseries for e in experiments], ignore_index=True))
+    csv(
+        "ed_time_histogram.csv",
+        pd.concat([e.ed_time_histogram for e in experiments], ignore_index=True),
+    )
+    csv("conservation.csv", pd.concat([e.conservation for e in experiments], ignore_index=True))
+    logs = [log for e in experiments if (log := e.event_log) is not None]
+    if logs:
+        csv("event_log.csv", pd.concat(logs, ignore_index=True))
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    """Moves the finished folder into place; an older run folder there is replaced."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
