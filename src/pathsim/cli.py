@@ -137,7 +137,7 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     a = abs(value)
@@ -151,12 +151,11 @@ def _fmt(value: float) -> str:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append(
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        )
-    return out
+    """Rows as JSON-ready dicts (NaN becomes null)."""
+    return [
+        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def _print_summary(summary: pd.DataFrame, days: int) -> None:

@@ -173,7 +173,7 @@ class ComparisonResult:
             if kpi not in wide.index.get_level_values(0):
                 continue
             block = wide.loc[kpi]
-            base_values = block[labels[0]] if labels[0] in block else None
+            base_values = block.get(labels[0])
             for label in labels:
                 values = block[label] if label in block else pd.Series(dtype=float)
                 mean, lo, hi, _ = mean_ci(values, level)
