@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from pathsim.model.monitors import Tally, ThresholdLevelMonitor
+from pathsim.model.monitors import Tally
 from pathsim.model.system import System
 from pathsim.model.ward import OCCUPANCY_THRESHOLDS
 
@@ -30,7 +30,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "ed_cubicle_occupancy": "Mean share of A&E cubicles occupied (boarders included)",
     "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
     "ward_admissions": "Patients admitted to an acute bed (overnight admissions)",
-    "bed_occupancy": "Mean share of acute beds occupied (time-weighted)",
+    "bed_occupancy": "Mean share of acute beds occupied by a patient (time-weighted)",
+    "bed_unavailability": "Mean share of acute beds unavailable: occupied or being turned around",
     "time_above_92pct_occupancy": "Share of time with at least 92% of acute beds occupied",
     "time_above_95pct_occupancy": "Share of time with at least 95% of acute beds occupied",
     "mean_los_days": "Mean time in an acute bed, admission to leaving (days)",
@@ -103,8 +104,7 @@ def compute_kpis(system: System) -> dict[str, float]:
     k["emergency_admissions"] = float(ed.admissions + ward.direct_admissions)
     k["ward_admissions"] = float(ward.admissions)
     k["bed_occupancy"] = window("acute_ward", "occupied") / ward.capacity
-    busy = ward.places.busy
-    assert isinstance(busy, ThresholdLevelMonitor)
+    k["bed_unavailability"] = window("acute_ward", "unavailable") / ward.capacity
     above_start, above_end = snap.time_above[w], snap.time_above[-1]
     for i, thr in enumerate(OCCUPANCY_THRESHOLDS):
         k[f"time_above_{round(thr * 100)}pct_occupancy"] = (above_end[i] - above_start[i]) / days

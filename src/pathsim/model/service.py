@@ -56,6 +56,10 @@ class Service:
         """Monitors reported in the daily time series, by metric name."""
         return {"occupied": self.places.busy, "queue_length": self.places.queue_monitor}
 
+    def patients_holding(self) -> int:
+        """Patients holding a place here now."""
+        return self.places.in_use
+
     def in_results(self) -> bool:
         return self.env.now >= self.ctx.results_from
 

@@ -16,7 +16,7 @@ from simpy.events import Timeout
 from pathsim.model.context import Calendar, RunContext
 from pathsim.model.ed import EmergencyDepartmentService
 from pathsim.model.eventlog import EventLog
-from pathsim.model.monitors import LevelMonitor, ThresholdLevelMonitor
+from pathsim.model.monitors import LevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import (
     ROUTE_COMMUNITY,
@@ -187,12 +187,10 @@ class System:
         snap.days.append(now)
         for key, monitor in self._monitors.items():
             snap.integrals.setdefault(key, []).append(monitor.integral(now))
-        busy = self.ward.places.busy
-        assert isinstance(busy, ThresholdLevelMonitor)
-        snap.time_above.append(busy.time_above(now))
+        snap.time_above.append(self.ward.patients.time_above(now))
         counts = self.ward.long_stay_counts(now, LONG_STAY_DAYS)
         midnight = {
-            ("acute_ward", "occupied_at_midnight"): float(self.ward.places.in_use),
+            ("acute_ward", "occupied_at_midnight"): self.ward.patients.level,
             ("acute_ward", "medically_fit_at_midnight"): self.ward.fit_in_bed.level,
             ("acute_ward", "stays_7d_plus_at_midnight"): float(counts[0]),
             ("acute_ward", "stays_21d_plus_at_midnight"): float(counts[1]),
@@ -221,7 +219,7 @@ class System:
         """Patients still in the system: holding a place or waiting for one. A patient
         blocked in a place (boarding in A&E, a delayed discharge) also waits in the next
         service's line, so is subtracted once."""
-        holding_or_waiting = sum(s.places.in_use + s.places.waiting for s in self.services)
+        holding_or_waiting = sum(s.patients_holding() + s.places.waiting for s in self.services)
         blocked = self.ed.boarding.level + sum(
             m.level for cause, m in self.ward.delays.items() if cause.startswith("awaiting_")
         )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from simpy.events import Timeout
 
 from pathsim.model.context import RunContext
-from pathsim.model.monitors import LevelMonitor, Tally
+from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.patients import Patient
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
@@ -64,9 +64,14 @@ class AcuteWardService(Service):
         spec: AcuteWard,
         onward: list[OnwardServiceComponent],
     ) -> None:
-        thresholds = [t * spec.beds for t in OCCUPANCY_THRESHOLDS]
-        super().__init__(ctx, "acute_ward", spec.organisation, spec.beds, thresholds=thresholds)
+        super().__init__(ctx, "acute_ward", spec.organisation, spec.beds)
         self.onward = onward
+        self.turnaround = spec.bed_turnaround_hours / 24
+        self.patients = ThresholdLevelMonitor(
+            ctx.env, "acute_ward.patients", [t * spec.beds for t in OCCUPANCY_THRESHOLDS]
+        )
+        """Beds occupied by a patient (the sitrep's 'occupied'); the places monitor also
+        counts beds unavailable while they are turned around."""
         timing = spec.discharge_timing
         self.clock = (
             DischargeClock(
@@ -101,9 +106,17 @@ class AcuteWardService(Service):
         """Direct (non-A&E) admissions: wait for a bed (days)."""
 
     def level_monitors(self) -> dict[str, LevelMonitor]:
-        out = {**super().level_monitors(), "medically_fit": self.fit_in_bed}
+        out = {
+            "occupied": self.patients,
+            "unavailable": self.places.busy,
+            "queue_length": self.places.queue_monitor,
+            "medically_fit": self.fit_in_bed,
+        }
         out.update({f"delayed_{cause}": m for cause, m in self.delays.items()})
         return out
+
+    def patients_holding(self) -> int:
+        return int(self.patients.level)
 
     # -- entry -------------------------------------------------------------------------
     def arrive_direct(self, p: Patient) -> None:
@@ -146,6 +159,7 @@ class AcuteWardService(Service):
         p.holder = self
         p.slot = slot
         p.t_bed = t_bed
+        self.patients.add(1)
         self.occupants[p.pid] = t_bed
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
@@ -194,9 +208,16 @@ class AcuteWardService(Service):
             self.length_of_stay.record(now - p.t_bed)
             self.fit_to_leave.record(now - p.t_fit)
         del self.occupants[p.pid]
+        self.patients.add(-1)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
-        self.places.release(p.slot)
+        if self.turnaround > 0:
+            Timeout(self.env, self.turnaround, p.slot).callbacks.append(self._bed_ready)
+        else:
+            self.places.release(p.slot)
+
+    def _bed_ready(self, event: Timeout) -> None:
+        self.places.release(cast(int, event.value))
 
     # -- snapshots ---------------------------------------------------------------------
     def long_stay_counts(self, now: float, thresholds: tuple[float, ...]) -> list[int]:

@@ -4,6 +4,9 @@ name the file and the field.
 An overlay file names its base with ``extends: relative/path.yaml`` and overrides any part of
 it: mappings are merged key by key, any other value (a number, a list, a distribution given in
 full) replaces the base's value. Writing ``null`` for a key removes it from the base.
+
+Top-level keys that start with ``x-`` are ignored (as in docker-compose files): they hold YAML
+anchors that the rest of the file reuses with aliases.
 """
 
 from __future__ import annotations
@@ -206,7 +209,10 @@ def load_scenario_data(path: str | Path) -> tuple[dict[str, Any], Provenance]:
     merged: dict[str, Any] = {}
     prov: Provenance = {}
     for _, display, data in reversed(chain):
-        body = {k: v for k, v in data.items() if k != "extends"}
+        # Top-level keys starting with 'x-' are extension fields: a place to keep YAML
+        # anchors (&name) for reuse further down the same file. They are not part of the
+        # scenario.
+        body = {k: v for k, v in data.items() if k != "extends" and not k.startswith("x-")}
         merged = _merge(merged, body, prov, display)
     return merged, prov
 

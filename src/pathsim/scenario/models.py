@@ -245,6 +245,13 @@ class AcuteWard(Strict):
     initial_occupancy_share: Share = Field(
         default=0.0, description="Share of beds occupied when the run starts"
     )
+    bed_turnaround_hours: NonNegative = Field(
+        default=0.0,
+        description=(
+            "Hours a bed stays unavailable after a patient leaves (cleaning, preparing, "
+            "allocating it) before the next patient can have it"
+        ),
+    )
     discharge_timing: DischargeTiming | None = Field(
         default=None,
         description="Weekend and time-of-day pattern of discharges; omit to discharge when fit",
