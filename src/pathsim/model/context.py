@@ -11,6 +11,9 @@ import simpy
 from pathsim.model.eventlog import EventLog
 
 
+OTHER_ID_BASE = 1_000_000_000
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Maps simulation time (days from the start of the run) to weekdays and months."""
@@ -38,12 +41,22 @@ class RunContext:
     """Simulation time at which the run stops."""
     log: EventLog | None = None
     next_patient_id: int = field(default=0)
+    next_other_id: int = field(default=OTHER_ID_BASE)
     created: int = 0
     """Patients created so far (arrivals, community referrals and initial occupants)."""
     exited: int = 0
     """Patients who have left the modelled system."""
 
     def new_patient_id(self) -> int:
+        """Id of a crisis arrival (A&E or direct admission): 1, 2, ... in arrival order, so the
+        same patient has the same id in every configuration run with the same seed."""
         self.next_patient_id += 1
         self.created += 1
         return self.next_patient_id
+
+    def new_other_id(self) -> int:
+        """Id of someone already in a service at the start, or referred from the community:
+        numbered from OTHER_ID_BASE + 1 so they never shift the ids of crisis arrivals."""
+        self.next_other_id += 1
+        self.created += 1
+        return self.next_other_id

@@ -5,6 +5,11 @@ The schema is fixed (see :data:`EVENT_LOG_COLUMNS`) and follows the vidigi anima
 ``resource_use_end`` (vidigi's types) or ``milestone`` (clinical and process milestones such as
 ``decision_to_admit`` or ``medically_fit``, which vidigi does not animate). Times are in days
 from the start of the run. :func:`to_vidigi` renames the columns to vidigi's names.
+
+Patient ids: crisis arrivals (A&E and direct admissions) are numbered 1, 2, ... in arrival
+order, so with the same seed a patient has the same id in every configuration; people already
+in a service when the run starts, and people referred from the community, are numbered from
+1,000,000,001.
 """
 
 from __future__ import annotations

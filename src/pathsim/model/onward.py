@@ -44,6 +44,8 @@ class OnwardServiceComponent(Service):
 
     def place_initial(self, p: Patient, remaining: float) -> None:
         """Puts a person in a place at the start of the run with ``remaining`` days to go."""
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         slot = self.places.occupy(p)
         p.holder = self
         p.slot = slot

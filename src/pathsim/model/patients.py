@@ -270,7 +270,10 @@ class PoissonSource:
     def _arrive(self, _event: object) -> None:
         i = self._i
         self._i += 1
-        p = Patient(self.ctx.new_patient_id(), self.segment_index, self.route, self.ctx.env.now)
+        pid = (
+            self.ctx.new_other_id() if self.route == ROUTE_COMMUNITY else self.ctx.new_patient_id()
+        )
+        p = Patient(pid, self.segment_index, self.route, self.ctx.env.now)
         if self._attrs:
             apply_draws(p, self._attrs, i)
         self.entry(p)

@@ -159,7 +159,7 @@ class System:
                         self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
                     ).draw(int(n), in_progress=True)
                     for k in range(int(n)):
-                        p = Patient(ctx.new_patient_id(), i, ROUTE_INITIAL, 0.0)
+                        p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0)
                         apply_draws(p, draws, k)
                         self.ward.place_initial(p, float(draws["elapsed"][k]))
         for svc in self.onward:
@@ -170,7 +170,7 @@ class System:
                 self.streams[f"initial.{svc.name}"], n
             )
             for r in remaining.tolist():
-                p = Patient(ctx.new_patient_id(), -1, ROUTE_INITIAL, 0.0)
+                p = Patient(ctx.new_other_id(), -1, ROUTE_INITIAL, 0.0)
                 svc.place_initial(p, r)
 
     # -- running -----------------------------------------------------------------------

@@ -141,6 +141,8 @@ class AcuteWardService(Service):
 
     def place_initial(self, p: Patient, elapsed: float) -> None:
         """Puts a patient in a bed at the start of the run, ``elapsed`` days into their stay."""
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         slot = self.places.occupy(p)
         self._start_stay(p, slot, -elapsed)
 

@@ -1,0 +1,68 @@
+"""Small scenarios built in code for tests (no files needed)."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from pathsim.scenario import Scenario, validate_scenario_data
+
+
+def erlang_b(c: int, a: float) -> float:
+    """Erlang B blocking probability by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))."""
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c_wait(c: int, lam: float, mean_service: float) -> float:
+    """Mean wait in queue of an M/M/c queue (same time unit as the inputs)."""
+    a = lam * mean_service
+    rho = a / c
+    b = erlang_b(c, a)
+    p_wait = b / (1 - rho * (1 - b))
+    return p_wait / (c / mean_service - lam)
+
+
+BASE: dict[str, Any] = {
+    "name": "test system",
+    "run": {"days": 100, "warmup_days": 10, "replications": 2, "seed": 1},
+    "organisations": {
+        "acute": {"label": "Acute", "payer": "nhs"},
+        "council": {"label": "Council", "payer": "local_authority"},
+    },
+    "segments": {
+        "everyone": {
+            "population": 1000,
+            "ed_attendances_per_1000_per_year": 0.0,
+            "ed_assessment_hours": {"distribution": "exponential", "mean": 1.5},
+            "admission_probability": 0.0,
+            "length_of_stay_days": {"distribution": "exponential", "mean": 5.0},
+            "discharge_pathway_share": {"P0": 1.0},
+        }
+    },
+    "ed": {"organisation": "acute", "cubicles": 10},
+    "acute_ward": {"organisation": "acute", "beds": 100},
+}
+
+
+def per_1000_per_year(rate_per_day: float, population: int = 1000) -> float:
+    return rate_per_day * 365.25 * 1000 / population
+
+
+def scenario(**changes: Any) -> Scenario:
+    """BASE with dotted-path changes, e.g. scenario(**{"ed.cubicles": 3})."""
+    data = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        node = data
+        parts = dotted.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return validate_scenario_data(data)
+
+
+def rel(a: float, b: float) -> float:
+    return abs(a - b) / abs(b) if b else math.inf
