@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from builders import per_1000_per_year, scenario
 
+from builders import per_1000_per_year, scenario
 from pathsim import RunSpec, compare, mean_ci, run_experiment, simulate, with_overrides
 
 

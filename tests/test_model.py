@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from builders import per_1000_per_year, scenario
 
+from builders import per_1000_per_year, scenario
 from pathsim import simulate, to_vidigi
 from pathsim.model.eventlog import EVENT_LOG_COLUMNS
 from pathsim.model.streams import Streams
@@ -321,7 +321,7 @@ def test_waiting_line_order() -> None:
         served: list[str] = []
         places.request("first", lambda p, slot: None)
         for name, prio in (("a", 3), ("b", 1), ("c", 3), ("d", 2)):
-            places.request(name, lambda p, slot: served.append(p), prio)
+            places.request(name, lambda p, slot, out=served: out.append(p), prio)
         assert places.waiting == 4 and places.in_use == 1
         for _ in range(4):
             places.release(0)

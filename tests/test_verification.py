@@ -14,8 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
-from builders import erlang_b, erlang_c_wait, per_1000_per_year, rel, scenario
 
+from builders import erlang_b, erlang_c_wait, per_1000_per_year, rel, scenario
 from pathsim import simulate
 from pathsim.scenario import Scenario
 

@@ -10,7 +10,6 @@ import simpy
 
 from pathsim.model.eventlog import EventLog
 
-
 OTHER_ID_BASE = 1_000_000_000
 
 
