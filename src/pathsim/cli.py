@@ -174,17 +174,18 @@ def _print_comparison(table: pd.DataFrame, labels: list[str], days: int) -> None
     )
     shown = table[table["kpi"].isin(HEADLINE_KPIS)]
     width = max(len(k) for k in shown["kpi"]) if len(shown) else 10
-    header = f"  {'kpi':<{width}}  {labels[0]:>12}"
-    for label in labels[1:]:
-        header += f"  {label:>12}  {'difference [95% CI]':>28}"
+    cols = [max(12, len(label)) for label in labels]
+    header = f"  {'kpi':<{width}}  {labels[0]:>{cols[0]}}"
+    for label, w in zip(labels[1:], cols[1:], strict=True):
+        header += f"  {label:>{w}}  {'difference [95% CI]':>30}"
     click.echo(header)
     for kpi, block in shown.groupby("kpi", sort=False):
         by = block.set_index("scenario")
-        line = f"  {kpi:<{width}}  {_fmt(by.loc[labels[0], 'mean']):>12}"
-        for label in labels[1:]:
+        line = f"  {kpi:<{width}}  {_fmt(by.loc[labels[0], 'mean']):>{cols[0]}}"
+        for label, w in zip(labels[1:], cols[1:], strict=True):
             r = by.loc[label]
             diff = f"{_fmt(r['diff'])} [{_fmt(r['diff_ci_low'])}, {_fmt(r['diff_ci_high'])}]"
-            line += f"  {_fmt(r['mean']):>12}  {diff:>28}"
+            line += f"  {_fmt(r['mean']):>{w}}  {diff:>30}"
         click.echo(line)
     click.echo("All KPIs: use --out DIR (comparison.csv) or --json.")
 

@@ -296,7 +296,9 @@ class RunSettings(Strict):
     warmup_days: int = Field(
         default=60, ge=0, le=MAX_DAYS, description="Days simulated before results are collected"
     )
-    replications: int = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    replications: int = Field(
+        default=10, ge=1, le=MAX_REPLICATIONS, description="Replications to run (seeds 0..N-1)"
+    )
     seed: int = Field(default=12345, ge=0, lt=2**63, description="Base seed of every stream")
     start_date: dt.date = Field(
         default=dt.date(2023, 4, 1),
@@ -310,16 +312,24 @@ class Scenario(Strict):
 
     name: str = Field(min_length=1, description="Short title shown in reports")
     description: str = Field(default="", description="What this scenario represents")
-    run: RunSettings = Field(default_factory=RunSettings)
-    organisations: dict[Name, Organisation] = Field(min_length=1)
+    run: RunSettings = Field(
+        default_factory=RunSettings, description="Run length, warm-up, replications and seed"
+    )
+    organisations: dict[Name, Organisation] = Field(
+        min_length=1, description="Organisations that run services, by name"
+    )
     arrival_profile: ArrivalProfile = Field(
         default_factory=ArrivalProfile.flat,
         description="Default demand shape for every segment",
     )
-    segments: dict[Name, Segment] = Field(min_length=1)
-    ed: EmergencyDepartment
-    acute_ward: AcuteWard
-    onward_services: dict[Name, OnwardService] = Field(default_factory=dict)
+    segments: dict[Name, Segment] = Field(
+        min_length=1, description="Population segments, by name"
+    )
+    ed: EmergencyDepartment = Field(description="The type 1 A&E department")
+    acute_ward: AcuteWard = Field(description="The pool of acute beds for emergency patients")
+    onward_services: dict[Name, OnwardService] = Field(
+        default_factory=dict, description="Services after hospital, by name"
+    )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,
         description=(
