@@ -28,7 +28,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("Scenario (top level)", m.Scenario, ""),
     ("run", m.RunSettings, "`run:`"),
     ("organisations.NAME", m.Organisation, "each entry of `organisations:`"),
-    ("arrival_profile", m.ArrivalProfile, "`arrival_profile:` and `segments.NAME.arrival_profile:`"),
+    (
+        "arrival_profile",
+        m.ArrivalProfile,
+        "`arrival_profile:` and `segments.NAME.arrival_profile:`",
+    ),
     ("segments.NAME", m.Segment, "each entry of `segments:`"),
     ("ed", m.EmergencyDepartment, "`ed:`"),
     ("acute_ward", m.AcuteWard, "`acute_ward:`"),
@@ -142,7 +146,7 @@ def scenario_reference() -> str:
         doc = (model.__doc__ or "").strip()
         if doc:
             out += [" ".join(doc.split()), ""]
-        out += _table(model) + [""]
+        out += [*_table(model), ""]
     out += [
         "## Distributions",
         "",
@@ -154,7 +158,7 @@ def scenario_reference() -> str:
     for model in DISTRIBUTIONS:
         family = typing.get_args(model.model_fields["distribution"].annotation)[0]
         out += [f"### `{family}`", "", " ".join((model.__doc__ or "").split()), ""]
-        out += _table(model) + [""]
+        out += [*_table(model), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -49,6 +49,6 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # Shorten the runs: the example's logic is what is tested, not its run time.
     code = code.replace("replications=5", "replications=2, days=20, warmup_days=5")
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    exec(compile(code, "README.md", "exec"), namespace)
     table = namespace["result"].comparison()  # type: ignore[attr-defined]
     assert set(table["scenario"]) == {"base", "more_beds"}
