@@ -71,8 +71,13 @@ def _type_name(annotation: typing.Any) -> str:
             return "one of " + ", ".join(f"`{e.value}`" for e in annotation)
         if issubclass(annotation, BaseModel):
             return annotation.__name__
-        return {"str": "text", "float": "number", "int": "whole number", "bool": "true/false",
-                "date": "date (YYYY-MM-DD)"}.get(annotation.__name__, annotation.__name__)
+        return {
+            "str": "text",
+            "float": "number",
+            "int": "whole number",
+            "bool": "true/false",
+            "date": "date (YYYY-MM-DD)",
+        }.get(annotation.__name__, annotation.__name__)
     return str(annotation)
 
 

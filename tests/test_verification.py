@@ -195,12 +195,19 @@ def test_blocking_makes_boarding_and_delays_appear() -> None:
     assert ample["delayed_discharge_bed_days"] == 0
     assert ample["ed_mean_boarding_hours"] == 0
     assert ample["mean_wait_for_bed_hours"] == 0
-    # 7.5 P3 discharges a day x 20 days needs 150 places; 140 is not enough.
+    # 7.5 P3 discharges a day x 20 days needs 150 places; with 130 the care homes stay full,
+    # fit patients wait in beds (125 of 150 beds are needed without delays), the beds fill
+    # and admitted patients wait in A&E.
     short = simulate(
-        scenario(**common, **{"acute_ward.beds": 200, "onward_services": home(140)}), 0
+        scenario(**common, **{"acute_ward.beds": 150, "onward_services": home(130)}),
+        0,
+        days=300,
+        warmup_days=60,
     ).kpis
-    assert short["delayed_discharge_bed_days_awaiting_home"] > 1000
-    assert short["ed_mean_boarding_hours"] > 1.0
+    assert short["occupancy_home"] > 0.99
+    assert short["delayed_discharge_bed_days_awaiting_home"] > 5000
+    assert short["bed_occupancy"] > 0.97
+    assert short["ed_mean_boarding_hours"] > 5.0
     assert short["ed_4h_performance"] < ample["ed_4h_performance"]
 
 

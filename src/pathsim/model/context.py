@@ -39,6 +39,8 @@ class RunContext:
     end: float
     """Simulation time at which the run stops."""
     log: EventLog | None = None
+    collecting: bool = False
+    """True once the warm-up is over (set by an event at ``results_from``)."""
     next_patient_id: int = field(default=0)
     next_other_id: int = field(default=OTHER_ID_BASE)
     created: int = 0

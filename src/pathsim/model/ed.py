@@ -54,7 +54,7 @@ class EmergencyDepartmentService(Service):
         return {**super().level_monitors(), "boarding": self.boarding}
 
     def arrive(self, p: Patient) -> None:
-        if self.in_results():
+        if self.ctx.collecting:
             self.attendances += 1
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
@@ -64,7 +64,7 @@ class EmergencyDepartmentService(Service):
     def _seen(self, p: Patient, slot: int) -> None:
         p.holder = self
         p.slot = slot
-        if self.in_results():
+        if self.ctx.collecting:
             self.wait.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
@@ -76,7 +76,7 @@ class EmergencyDepartmentService(Service):
             self._leave(p)
             self.patient_leaves_system(p)
             return
-        if self.in_results():
+        if self.ctx.collecting:
             self.admissions += 1
         if p.same_day:
             if self.log is not None:
@@ -93,12 +93,12 @@ class EmergencyDepartmentService(Service):
     def handover(self, p: Patient) -> None:
         """The patient got a ward bed: the cubicle is freed."""
         self.boarding.add(-1)
-        if self.in_results():
+        if self.ctx.collecting:
             self.boarding_time.record(self.env.now - p.t_dta)
         self._leave(p)
 
     def _leave(self, p: Patient) -> None:
-        if self.in_results():
+        if self.ctx.collecting:
             self.time_in_department.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)

@@ -17,23 +17,21 @@ import simpy
 class LevelMonitor:
     """The level of something over time (patients in beds, patients queueing)."""
 
-    __slots__ = ("_area", "_t", "env", "level", "maximum", "name")
+    __slots__ = ("_area", "_t", "env", "level", "name")
 
     def __init__(self, env: simpy.Environment, name: str, level: float = 0.0) -> None:
         self.env = env
         self.name = name
         self.level = level
-        self.maximum = level
         self._area = 0.0
         self._t = env.now
 
     def add(self, delta: float) -> None:
-        now = self.env.now
+        # Hot path: read the clock attribute behind simpy's ``Environment.now`` property.
+        now = self.env._now
         self._area += self.level * (now - self._t)
         self._t = now
         self.level += delta
-        if self.level > self.maximum:
-            self.maximum = self.level
 
     def integral(self, t: float) -> float:
         """Area under the level from the start of the run to time ``t`` (t >= last change)."""
@@ -54,7 +52,7 @@ class ThresholdLevelMonitor(LevelMonitor):
         self._above = [0.0] * len(thresholds)
 
     def add(self, delta: float) -> None:
-        now = self.env.now
+        now = self.env._now
         dt = now - self._t
         if dt > 0:
             level = self.level
@@ -91,11 +89,15 @@ class Tally:
         self.counts_above = [0] * len(thresholds)
         self._width = bin_width
         self._bins = np.zeros(n_bins + 1, dtype=np.int64) if bin_width else None
+        if self._bins is not None and not thresholds:
+            raise ValueError("a histogram needs at least one threshold (use the largest bin)")
 
     def record(self, x: float) -> None:
         self.n += 1
         self.total += x
         self.total_sq += x * x
+        if not self.thresholds:
+            return
         for i, thr in enumerate(self.thresholds):
             if x > thr:
                 self.counts_above[i] += 1

@@ -61,7 +61,7 @@ class OnwardServiceComponent(Service):
     def refer(self, p: Patient) -> None:
         """A referral: from the ward (the patient holds a bed) or from the community."""
         p.t_request = self.env.now
-        in_results = self.in_results()
+        in_results = self.ctx.collecting
         if in_results:
             self.referrals += 1
             if p.holder is not None:
@@ -84,7 +84,7 @@ class OnwardServiceComponent(Service):
             p.holder.handover(p)  # type: ignore[attr-defined]
         p.holder = self
         p.slot = slot
-        if self.in_results():
+        if self.ctx.collecting:
             self.started += 1
             self.wait.record(self.env.now - p.t_request)
         if self.log is not None:

@@ -175,16 +175,39 @@ class ClinicalDraws:
         }
 
 
-def apply_draws(p: Patient, draws: dict[str, list[float] | list[int]], i: int) -> None:
-    p.acuity = int(draws["acuity"][i])
-    p.assess = float(draws["assess"][i])
-    p.admit = bool(draws["admit"][i])
-    p.same_day = bool(draws["same_day"][i])
-    p.los = float(draws["los"][i])
-    p.pathway = int(draws["pathway"][i])
-    p.onward = int(draws["onward"][i])
-    p.dis_u_day = float(draws["dis_u_day"][i])
-    p.dis_u_hour = float(draws["dis_u_hour"][i])
+CLINICAL = (
+    "acuity",
+    "assess",
+    "admit",
+    "same_day",
+    "los",
+    "pathway",
+    "onward",
+    "dis_u_day",
+    "dis_u_hour",
+)
+"""The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
+
+ClinicalRow = tuple[int, float, bool, bool, float, int, int, float, float]
+
+
+def clinical_rows(draws: dict[str, list[float] | list[int]]) -> list[ClinicalRow]:
+    """The draws as one tuple per patient, in :data:`CLINICAL` order."""
+    return list(zip(*(draws[k] for k in CLINICAL), strict=True))
+
+
+def apply_row(p: Patient, row: ClinicalRow) -> None:
+    (
+        p.acuity,
+        p.assess,
+        p.admit,
+        p.same_day,
+        p.los,
+        p.pathway,
+        p.onward,
+        p.dis_u_day,
+        p.dis_u_hour,
+    ) = row
 
 
 class PoissonSource:
@@ -220,7 +243,7 @@ class PoissonSource:
         self.draws = draws
         self._chunk_start = 0
         self._times: list[float] = []
-        self._attrs: dict[str, list[float] | list[int]] = {}
+        self._rows: list[ClinicalRow] = []
         self._i = 0
 
     def start(self) -> None:
@@ -253,7 +276,7 @@ class PoissonSource:
             hours = np.repeat(np.arange(rates.size), counts)
             times = np.sort((hours + self.rng.random(n)) / 24.0 + first)
             self._times = times.tolist()
-            self._attrs = self.draws.draw(n) if self.draws else {}
+            self._rows = clinical_rows(self.draws.draw(n)) if self.draws else []
             self._i = 0
             return True
         return False
@@ -274,7 +297,7 @@ class PoissonSource:
             self.ctx.new_other_id() if self.route == ROUTE_COMMUNITY else self.ctx.new_patient_id()
         )
         p = Patient(pid, self.segment_index, self.route, self.ctx.env.now)
-        if self._attrs:
-            apply_draws(p, self._attrs, i)
+        if self._rows:
+            apply_row(p, self._rows[i])
         self.entry(p)
         self._schedule_next()

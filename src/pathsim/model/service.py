@@ -61,7 +61,8 @@ class Service:
         return self.places.in_use
 
     def in_results(self) -> bool:
-        return self.env.now >= self.ctx.results_from
+        """Whether the warm-up is over (results are being collected)."""
+        return self.ctx.collecting
 
     def handover(self, patient: Any) -> None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -26,7 +26,8 @@ from pathsim.model.patients import (
     ClinicalDraws,
     Patient,
     PoissonSource,
-    apply_draws,
+    apply_row,
+    clinical_rows,
     onward_choices,
 )
 from pathsim.model.service import Service
@@ -158,10 +159,10 @@ class System:
                     draws = ClinicalDraws(
                         self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
                     ).draw(int(n), in_progress=True)
-                    for k in range(int(n)):
+                    for row, elapsed in zip(clinical_rows(draws), draws["elapsed"], strict=True):
                         p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0)
-                        apply_draws(p, draws, k)
-                        self.ward.place_initial(p, float(draws["elapsed"][k]))
+                        apply_row(p, row)
+                        self.ward.place_initial(p, float(elapsed))
         for svc in self.onward:
             n = round(svc.capacity * svc.spec.initial_occupancy_share)
             if n == 0:
@@ -203,12 +204,19 @@ class System:
         if self.env.now + 1.0 < self.ctx.end:
             Timeout(self.env, 1.0).callbacks.append(self._daily)
 
+    def _start_results(self, _event: object) -> None:
+        self.ctx.collecting = True
+
     def run(self) -> None:
         """Runs the replication to the end of the results period."""
         self._monitors = self.level_monitors()
         for source in self.sources:
             source.start()
         self._snapshot()
+        if self.ctx.results_from > 0:
+            Timeout(self.env, self.ctx.results_from).callbacks.append(self._start_results)
+        else:
+            self.ctx.collecting = True
         if self.ctx.end > 1.0:
             Timeout(self.env, 1.0).callbacks.append(self._daily)
         self.env.run(until=self.ctx.end)

@@ -121,7 +121,7 @@ class AcuteWardService(Service):
     # -- entry -------------------------------------------------------------------------
     def arrive_direct(self, p: Patient) -> None:
         """An emergency admission that did not come through A&E (GP, NHS 111, SDEC)."""
-        if self.in_results():
+        if self.ctx.collecting:
             self.direct_admissions += 1
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
@@ -150,9 +150,9 @@ class AcuteWardService(Service):
     def _bed(self, p: Patient, slot: int) -> None:
         if p.holder is not None:
             p.holder.handover(p)  # type: ignore[attr-defined]
-        elif self.in_results():
+        elif self.ctx.collecting:
             self.direct_wait.record(self.env.now - p.t_request)
-        if self.in_results():
+        if self.ctx.collecting:
             self.wait.record(self.env.now - p.t_request)
             self.admissions += 1
         self._start_stay(p, slot, self.env.now)
@@ -205,7 +205,7 @@ class AcuteWardService(Service):
     def _leave(self, p: Patient) -> None:
         now = self.env.now
         self.fit_in_bed.add(-1)
-        if self.in_results():
+        if self.ctx.collecting:
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)
             self.fit_to_leave.record(now - p.t_fit)

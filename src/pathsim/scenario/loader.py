@@ -4,6 +4,9 @@ name the file and the field.
 An overlay file names its base with ``extends: relative/path.yaml`` and overrides any part of
 it: mappings are merged key by key, any other value (a number, a list, a distribution given in
 full) replaces the base's value. Writing ``null`` for a key removes it from the base.
+Mappings of shares that must sum to 1 (``discharge_pathway_share``, the entries of
+``discharge_pathway_services``) are replaced whole, and so is a distribution given with a
+different ``distribution`` family.
 
 Top-level keys that start with ``x-`` are ignored (as in docker-compose files): they hold YAML
 anchors that the rest of the file reuses with aliases.
@@ -33,7 +36,13 @@ Provenance = dict[tuple[str, ...], str]
 
 class _LimitedLoader(yaml.SafeLoader):
     """A SafeLoader that refuses documents whose aliases would expand past a node budget
-    (the 'billion laughs' attack) before any Python object is built."""
+    (the 'billion laughs' attack) before any Python object is built, and leaves dates as text
+    so that the scenario model validates them (and can name the field of a bad one)."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_document(self) -> yaml.Node | None:
         node = super().compose_document()
@@ -124,6 +133,26 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+# Mappings whose values must sum to 1 are replaced whole by an overlay, never merged key by
+# key: merging {P0: 0.9, P2: 0.1} into {P0: 0.9, P1: 0.1} would keep P1 and break the sum.
+_REPLACED_WHOLE = (
+    ("segments", "*", "discharge_pathway_share"),
+    ("discharge_pathway_services", "*"),
+)
+
+
+def _replaced_whole(path: tuple[str, ...], old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if any(
+        len(path) == len(pattern) and all(p in ("*", q) for p, q in zip(pattern, path, strict=True))
+        for pattern in _REPLACED_WHOLE
+    ):
+        return True
+    # A distribution given with another family replaces the base's whole; with the same
+    # family (or none), it is merged, so '{mean: 6}' changes only the mean.
+    family = new.get("distribution")
+    return family is not None and family != old.get("distribution")
+
+
 def _merge(
     base: dict[str, Any],
     over: Mapping[str, Any],
@@ -138,8 +167,14 @@ def _merge(
             del out[key]
             _forget(prov, path)
             continue
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value, prov, file, path)
+        old = out.get(key)
+        if (
+            isinstance(value, dict)
+            and isinstance(old, dict)
+            and not _replaced_whole(path, old, value)
+        ):
+            out[key] = _merge(old, value, prov, file, path)
+            prov[path] = file  # errors about the mapping as a whole name the file that changed it
         else:
             _forget(prov, path)
             out[key] = value
@@ -341,8 +376,8 @@ def _problems_from_validation(
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         if not path and err["type"] == "value_error":
-            # cross-field checks report "path: message; path: message"
-            for part in msg.split("; "):
+            # cross-field checks report "path: message" lines
+            for part in msg.split("\n"):
                 sub_path, _, text = part.partition(": ")
                 sub = tuple(sub_path.split(".")) if text else ()
                 problems.append(
@@ -374,7 +409,9 @@ def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    if "_" not in first:
+        text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

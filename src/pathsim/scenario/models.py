@@ -322,9 +322,7 @@ class Scenario(Strict):
         default_factory=ArrivalProfile.flat,
         description="Default demand shape for every segment",
     )
-    segments: dict[Name, Segment] = Field(
-        min_length=1, description="Population segments, by name"
-    )
+    segments: dict[Name, Segment] = Field(min_length=1, description="Population segments, by name")
     ed: EmergencyDepartment = Field(description="The type 1 A&E department")
     acute_ward: AcuteWard = Field(description="The pool of acute beds for emergency patients")
     onward_services: dict[Name, OnwardService] = Field(
@@ -386,7 +384,7 @@ class Scenario(Strict):
                         f"entry for {pathway.value}; add one or set this share to 0"
                     )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property
