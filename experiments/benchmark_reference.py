@@ -30,7 +30,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from baseline_simpy import run_baseline  # noqa: E402
-
 from pathsim import load_scenario, mean_ci, simulate  # noqa: E402
 from pathsim.model.monitors import LevelMonitor  # noqa: E402
 from pathsim.model.places import Places  # noqa: E402

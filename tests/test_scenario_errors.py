@@ -181,9 +181,9 @@ def test_with_overrides() -> None:
     base = load_scenario(BAD / "_base.yaml")
     changed = with_overrides(base, {"acute_ward.beds": 650, "arrival_profile.month_factor.0": 1.0})
     assert changed.acute_ward.beds == 650 and base.acute_ward.beds == 20
-    with pytest.raises(ScenarioError, match="acute_ward.bedz"):
+    with pytest.raises(ScenarioError, match=r"acute_ward\.bedz"):
         with_overrides(base, {"acute_ward.bedz": 3})
-    with pytest.raises(ScenarioError, match="ed.cubicles"):
+    with pytest.raises(ScenarioError, match=r"ed\.cubicles"):
         with_overrides(base, {"ed.cubicles": 0})
     with pytest.raises(ScenarioError, match="nowhere"):
         with_overrides(base, {"nowhere.at.all": 1})

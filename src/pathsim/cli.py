@@ -190,6 +190,26 @@ def _print_comparison(table: pd.DataFrame, labels: list[str], days: int) -> None
     click.echo("All KPIs: use --out DIR (comparison.csv) or --json.")
 
 
+def _command_line(ctx: click.Context) -> str:
+    """The command as it would be typed to repeat this run (from the parsed parameters, so it
+    is right however pathsim was called)."""
+    words = ctx.command_path.split()
+    assert isinstance(ctx.command, click.Command)
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is None or value == () or value is False:
+            continue
+        if isinstance(param, click.Argument):
+            words += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+        elif isinstance(param, click.Option):
+            flag = param.opts[0] if value is not False else param.secondary_opts[0]
+            if param.is_flag:
+                words.append(flag)
+            else:
+                words += [flag, str(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def _write(
     out: Path | None,
     result: ExperimentResult | ComparisonResult,
@@ -198,7 +218,7 @@ def _write(
 ) -> None:
     if out is None:
         return
-    command = "pathsim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = _command_line(click.get_current_context())
     try:
         write_run_folder(out, result, command=command, started=started, sources=sources)
     except (OutputError, OSError) as exc:
@@ -206,7 +226,10 @@ def _write(
     click.echo(f"Results written to {out}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    name="pathsim",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_version(), prog_name="pathsim")
 def main() -> None:
     """Simulate patients flowing through A&E, acute wards and onward care, and compare
