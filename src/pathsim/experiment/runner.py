@@ -71,12 +71,16 @@ class ExperimentResult:
     spec: RunSpec
     results: list[ReplicationResult] = field(default_factory=list)
 
+    def _stack(self, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        """Per-replication tables stacked, with this experiment's label as ``scenario``."""
+        frame = pd.concat(frames, ignore_index=True)
+        frame.insert(0, "scenario", self.label)
+        return frame
+
     @property
     def kpis(self) -> pd.DataFrame:
         """One row per replication and KPI: scenario, replication, kpi, value."""
-        frame = pd.concat([r.kpi_frame() for r in self.results], ignore_index=True)
-        frame.insert(0, "scenario", self.label)
-        return frame
+        return self._stack([r.kpi_frame() for r in self.results])
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval per KPI: scenario, kpi, mean, ci_low, ci_high, n."""
@@ -88,32 +92,25 @@ class ExperimentResult:
 
     @property
     def timeseries(self) -> pd.DataFrame:
-        frame = pd.concat([r.timeseries for r in self.results], ignore_index=True)
-        frame.insert(0, "scenario", self.label)
-        return frame
+        """Daily levels: scenario, replication, day, service, metric, value, warmup."""
+        return self._stack([r.timeseries for r in self.results])
 
     @property
     def event_log(self) -> pd.DataFrame | None:
+        """The event logs of all replications, or None when the log was off."""
         logs = [r.event_log for r in self.results if r.event_log is not None]
-        if not logs:
-            return None
-        frame = pd.concat(logs, ignore_index=True)
-        frame.insert(0, "scenario", self.label)
-        return frame
+        return self._stack(logs) if logs else None
 
     @property
     def ed_time_histogram(self) -> pd.DataFrame:
-        frame = pd.concat([r.ed_time_histogram for r in self.results], ignore_index=True)
-        frame.insert(0, "scenario", self.label)
-        return frame
+        return self._stack([r.ed_time_histogram for r in self.results])
 
     @property
     def conservation(self) -> pd.DataFrame:
-        frame = pd.DataFrame(
-            [{"replication": r.replication, **r.conservation} for r in self.results]
+        """Patients created, exited and present at the end, per replication."""
+        return self._stack(
+            [pd.DataFrame([{"replication": r.replication, **r.conservation}]) for r in self.results]
         )
-        frame.insert(0, "scenario", self.label)
-        return frame
 
 
 def run_experiment(
