@@ -21,11 +21,28 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 _PROB_TOLERANCE = 1e-3
+
+
+def _refuse_bool(value: Any) -> Any:
+    """YAML reads yes, no, on and off as booleans, and pydantic would take true as 1
+    (``beds: yes`` as one bed): refuse them wherever a number is expected."""
+    if isinstance(value, bool):
+        raise ValueError(
+            "expected a number, not true/false (YAML reads yes, no, on and off as true/false)"
+        )
+    return value
+
+
+NotBool = BeforeValidator(_refuse_bool)
+Number = Annotated[float, NotBool]
+"""A float field that refuses booleans."""
+Count = Annotated[int, NotBool]
+"""An int field that refuses booleans."""
 
 
 class _Dist(BaseModel):
@@ -58,7 +75,7 @@ class Exponential(_Dist):
     """Exponential distribution with the given mean (memoryless; coefficient of variation 1)."""
 
     distribution: Literal["exponential"]
-    mean_value: float = Field(alias="mean", gt=0, allow_inf_nan=False)
+    mean_value: Number = Field(alias="mean", gt=0, allow_inf_nan=False)
 
     @property
     def mean(self) -> float:
@@ -79,8 +96,8 @@ class LogNormal(_Dist):
     """Lognormal distribution given by its own mean and sd (not those of the log)."""
 
     distribution: Literal["lognormal"]
-    mean_value: float = Field(alias="mean", gt=0, allow_inf_nan=False)
-    sd: float = Field(
+    mean_value: Number = Field(alias="mean", gt=0, allow_inf_nan=False)
+    sd: Number = Field(
         gt=0, allow_inf_nan=False, description="Standard deviation, same unit as mean"
     )
 
@@ -118,8 +135,8 @@ class Gamma(_Dist):
     """Gamma distribution given by its mean and standard deviation."""
 
     distribution: Literal["gamma"]
-    mean_value: float = Field(alias="mean", gt=0, allow_inf_nan=False)
-    sd: float = Field(
+    mean_value: Number = Field(alias="mean", gt=0, allow_inf_nan=False)
+    sd: Number = Field(
         gt=0, allow_inf_nan=False, description="Standard deviation, same unit as mean"
     )
 
@@ -150,7 +167,7 @@ class Fixed(_Dist):
     """A constant: every sample equals ``value``."""
 
     distribution: Literal["fixed"]
-    value: float = Field(ge=0, allow_inf_nan=False)
+    value: Number = Field(ge=0, allow_inf_nan=False)
 
     @property
     def mean(self) -> float:
@@ -179,8 +196,8 @@ class Empirical(_Dist):
     """A tabulated discrete distribution: ``values`` drawn with ``probabilities`` (summing to 1)."""
 
     distribution: Literal["empirical"]
-    values: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(min_length=1)
-    probabilities: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+    values: list[Annotated[float, Field(ge=0, allow_inf_nan=False), NotBool]] = Field(min_length=1)
+    probabilities: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NotBool]] = Field(
         min_length=1
     )
 
@@ -224,8 +241,10 @@ class Histogram(_Dist):
     ``probabilities``. ``bin_edges`` has one more entry than ``probabilities``."""
 
     distribution: Literal["histogram"]
-    bin_edges: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(min_length=2)
-    probabilities: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+    bin_edges: list[Annotated[float, Field(ge=0, allow_inf_nan=False), NotBool]] = Field(
+        min_length=2
+    )
+    probabilities: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NotBool]] = Field(
         min_length=1
     )
 

@@ -47,17 +47,37 @@ class _LimitedLoader(yaml.SafeLoader):
             _check_expanded_size(node)
         return node
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Refuses a key given twice in one mapping (PyYAML would keep the last silently)."""
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"the key '{key}' is given twice in one mapping (first on line {first})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
 
 def _check_expanded_size(root: yaml.Node) -> None:
     memo: dict[int, int] = {}
+    open_nodes: set[int] = set()
 
     def size(node: yaml.Node, depth: int) -> int:
         if depth > 200:
             raise ValueError("the document nests more than 200 levels deep")
         key = id(node)
+        if key in open_nodes:
+            raise ValueError("an alias (*name) refers to a mapping or list that contains it")
         if key in memo:
             return memo[key]
-        memo[key] = 1  # guards against recursive aliases
+        open_nodes.add(key)
         total = 1
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
@@ -70,6 +90,7 @@ def _check_expanded_size(root: yaml.Node) -> None:
                 f"the document expands to more than {MAX_EXPANDED_NODES:,} values "
                 "(through YAML anchors and aliases?)"
             )
+        open_nodes.discard(key)
         memo[key] = total
         return total
 
@@ -102,8 +123,13 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        hint = (
+            ""
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else ("Check indentation and colons.")
+        )
         raise ScenarioError.single(
-            display, "", f"is not valid YAML{where}: {problem}.", "Check indentation and colons."
+            display, "", f"is not valid YAML{where}: {problem}.", hint
         ) from None
     except (ValueError, RecursionError) as exc:
         raise ScenarioError.single(display, "", f"is refused: {exc}.") from None

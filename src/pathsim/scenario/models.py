@@ -25,16 +25,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.distributions import Count, Distribution, NotBool
 
 _TOL = 1e-3
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False), NotBool]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False), NotBool]
 
 # Hard ceilings that keep a typing slip (an extra three zeros) from exhausting memory. They are
 # far above any real local system: a population of 100 million, 100,000 beds.
@@ -138,7 +138,7 @@ class Segment(Strict):
     """A population segment with its own demand, clinical course and discharge needs."""
 
     label: str = Field(default="", description="Human-readable name")
-    population: int = Field(ge=0, le=MAX_POPULATION, description="People in the segment")
+    population: Count = Field(ge=0, le=MAX_POPULATION, description="People in the segment")
     ed_attendances_per_1000_per_year: NonNegative = Field(
         description="Type 1 A&E attendances per 1,000 people per year"
     )
@@ -205,7 +205,7 @@ class EmergencyDepartment(Strict):
     """A&E: cubicles (majors, minors and resus spaces together) and how the queue is served."""
 
     organisation: Name = Field(description="Organisation that runs the department")
-    cubicles: int = Field(ge=1, le=MAX_CAPACITY, description="Assessment spaces")
+    cubicles: Count = Field(ge=1, le=MAX_CAPACITY, description="Assessment spaces")
     queue_discipline: Literal["fifo", "priority"] = Field(
         default="fifo",
         description="fifo: first come first served; priority: by triage category, then arrival",
@@ -224,8 +224,10 @@ class DischargeTiming(Strict):
     day_of_week_factor: list[Positive] = Field(
         min_length=7, max_length=7, description="Relative discharges Monday to Sunday"
     )
-    window_start_hour: float = Field(ge=0, lt=24, description="Earliest discharge time of day")
-    window_end_hour: float = Field(gt=0, le=24, description="Latest discharge time of day")
+    window_start_hour: NonNegative = Field(
+        ge=0, lt=24, description="Earliest discharge time of day"
+    )
+    window_end_hour: NonNegative = Field(gt=0, le=24, description="Latest discharge time of day")
 
     @model_validator(mode="after")
     def _window(self) -> DischargeTiming:
@@ -241,7 +243,7 @@ class AcuteWard(Strict):
     """The pool of general and acute beds for emergency patients."""
 
     organisation: Name = Field(description="Organisation that runs the ward")
-    beds: int = Field(ge=1, le=MAX_CAPACITY, description="Beds for emergency admissions")
+    beds: Count = Field(ge=1, le=MAX_CAPACITY, description="Beds for emergency admissions")
     initial_occupancy_share: Share = Field(
         default=0.0, description="Share of beds occupied when the run starts"
     )
@@ -267,7 +269,7 @@ class OnwardService(Strict):
         description="What sort of service this is (for reports)"
     )
     organisation: Name = Field(description="Organisation that runs and pays for the service")
-    capacity: int = Field(
+    capacity: Count = Field(
         ge=0, le=MAX_CAPACITY, description="Places (packages, beds) that can be in use at once"
     )
     length_of_stay_days: Distribution = Field(description="Time a person holds a place")
@@ -290,16 +292,16 @@ class OnwardService(Strict):
 class RunSettings(Strict):
     """How long to run, how many replications, and the seed."""
 
-    days: int = Field(
+    days: Count = Field(
         default=365, ge=1, le=MAX_DAYS, description="Length of the results period, after warm-up"
     )
-    warmup_days: int = Field(
+    warmup_days: Count = Field(
         default=60, ge=0, le=MAX_DAYS, description="Days simulated before results are collected"
     )
-    replications: int = Field(
+    replications: Count = Field(
         default=10, ge=1, le=MAX_REPLICATIONS, description="Replications to run (seeds 0..N-1)"
     )
-    seed: int = Field(default=12345, ge=0, lt=2**63, description="Base seed of every stream")
+    seed: Count = Field(default=12345, ge=0, lt=2**63, description="Base seed of every stream")
     start_date: dt.date = Field(
         default=dt.date(2023, 4, 1),
         description="Calendar date of the first simulated day (sets weekdays and months)",
