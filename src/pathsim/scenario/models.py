@@ -224,10 +224,8 @@ class DischargeTiming(Strict):
     day_of_week_factor: list[Positive] = Field(
         min_length=7, max_length=7, description="Relative discharges Monday to Sunday"
     )
-    window_start_hour: NonNegative = Field(
-        ge=0, lt=24, description="Earliest discharge time of day"
-    )
-    window_end_hour: NonNegative = Field(gt=0, le=24, description="Latest discharge time of day")
+    window_start_hour: NonNegative = Field(lt=24, description="Earliest discharge time of day")
+    window_end_hour: Positive = Field(le=24, description="Latest discharge time of day")
 
     @model_validator(mode="after")
     def _window(self) -> DischargeTiming:
