@@ -323,14 +323,6 @@ def test_run_folder_refuses_a_foreign_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "pathsim defect: --out pointing at a non-empty folder that is not a run folder is "
-        "only checked after the whole simulation has run (output._check_target is called "
-        "from cli._write); the error should come before any replication is simulated"
-    ),
-)
 def test_foreign_out_folder_is_refused_before_simulating(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -358,16 +350,6 @@ def test_out_into_an_existing_empty_folder(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["empty"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "pathsim defect: 'pathsim run REF --out .' in an empty working folder runs the whole "
-        "simulation, then output._replace calls Path('.').with_name(...), which raises "
-        "ValueError(\"PosixPath('.') has an empty name\"): exit 1 'pathsim failed "
-        "unexpectedly'. Expected exit 0 with the results written there, or exit 2 with a "
-        "message (the --out path is never resolved before use)"
-    ),
-)
 def test_out_dot_in_an_empty_working_folder(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()

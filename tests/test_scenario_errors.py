@@ -460,3 +460,26 @@ def test_with_overrides_validates_the_value() -> None:
         with_overrides(base, {"ed.cubicles": 0})
     assert "field 'ed.cubicles'" in str(info.value)
     assert "greater than or equal to 1" in str(info.value)
+
+
+def test_null_means_not_given_even_where_the_base_has_no_key(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text((BAD / "_base.yaml").read_text())
+    _write_yaml = (tmp_path / "over.yaml").write_text
+    _write_yaml(
+        "extends: base.yaml\n"
+        "description: null\n"  # absent from the base: the default applies
+        "acute_ward: {discharge_timing: null}\n"
+        "segments:\n"
+        "  adults:\n"
+        "    discharge_pathway_share: {P0: 1.0, P1: null}\n"  # replaced whole, P1 dropped
+    )
+    sc = load_scenario(tmp_path / "over.yaml")
+    assert sc.description == "" and sc.acute_ward.discharge_timing is None
+    assert dict(sc.segments["adults"].discharge_pathway_share) == {"P0": 1.0}
+
+
+def test_bad_mapping_key_path_has_no_internal_marker() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "bad_segment_name.yaml")
+    assert "[key]" not in str(info.value)
+    assert "field 'segments.Older People'" in str(info.value)

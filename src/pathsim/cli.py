@@ -29,7 +29,7 @@ from pathsim.experiment.runner import (
     run_experiment,
 )
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
-from pathsim.output import OutputError, package_version, write_run_folder
+from pathsim.output import OutputError, check_target, package_version, write_run_folder
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
@@ -190,6 +190,15 @@ def _print_comparison(table: pd.DataFrame, labels: list[str], days: int) -> None
     click.echo("All KPIs: use --out DIR (comparison.csv) or --json.")
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuses an unusable --out before anything is simulated."""
+    if out is not None:
+        try:
+            check_target(out)
+        except OutputError as exc:
+            _fail(f"cannot write the results folder: {exc}")
+
+
 def _command_line(ctx: click.Context) -> str:
     """The command as it would be typed to repeat this run (from the parsed parameters, so it
     is right however pathsim was called)."""
@@ -293,6 +302,7 @@ def run(
     """
     started = dt.datetime.now().astimezone()
     sc = _load(scenario)
+    _check_out(out)
     spec = RunSpec.from_scenario(sc, replications, seed, days, warmup_days, event_log)
     label = _label_for(scenario, set())
     with _progress(spec.replications, f"Running {label}") as step:
@@ -333,6 +343,7 @@ def compare_cmd(
     started = dt.datetime.now().astimezone()
     taken: set[str] = set()
     loaded = [(_label_for(p, taken), _load(p), p) for p in (base, *others)]
+    _check_out(out)
     spec = RunSpec.from_scenario(loaded[0][1], replications, seed, days, warmup_days, event_log)
     with _progress(spec.replications * len(loaded), "Comparing") as step:
         result = compare([(label, sc) for label, sc, _ in loaded], spec, progress=step)

@@ -35,6 +35,18 @@ import pandas as pd
 from pathsim.experiment.runner import ComparisonResult, ExperimentResult
 from pathsim.scenario.loader import scenario_to_yaml
 
+_RUN_FOLDER_ENTRIES = {
+    "run.json",
+    "summary.csv",
+    "replications.csv",
+    "comparison.csv",
+    "timeseries.csv",
+    "ed_time_histogram.csv",
+    "conservation.csv",
+    "event_log.csv",
+    "scenarios",
+}
+
 
 class OutputError(Exception):
     """The results folder cannot be written where asked."""
@@ -45,6 +57,14 @@ def package_version() -> str:
         return metadata.version("carepathsim")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
+
+
+def check_target(target: str | Path) -> Path:
+    """Checks, before anything is run, that a run folder can be written at ``target``, and
+    returns it as an absolute path. Raises OutputError with the reason otherwise."""
+    path = Path(target).expanduser().resolve()
+    _check_target(path)
+    return path
 
 
 def _check_target(target: Path) -> None:
@@ -69,8 +89,7 @@ def write_run_folder(
 
     ``sources`` maps scenario labels to the files they came from (recorded in run.json).
     """
-    target = Path(target)
-    _check_target(target)
+    target = check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     experiments = result.experiments if isinstance(result, ComparisonResult) else [result]
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -138,7 +157,21 @@ def _write_tables(
 
 
 def _replace(tmp: Path, target: Path) -> None:
-    """Moves the finished folder into place; an older run folder there is replaced."""
+    """Moves the finished folder into place; an older run folder there, or an empty folder
+    (such as the current one), is replaced."""
+    cwd = Path.cwd()
+    if target.is_dir() and (target == cwd or target in cwd.parents):
+        # The folder we are working in: it cannot be renamed away, so its old run files (it
+        # is empty or a run folder, see check_target) are replaced one by one.
+        for item in target.iterdir():
+            if item.name in _RUN_FOLDER_ENTRIES and item.is_dir():
+                shutil.rmtree(item)
+            elif item.name in _RUN_FOLDER_ENTRIES:
+                item.unlink()
+        for item in tmp.iterdir():
+            os.replace(item, target / item.name)
+        tmp.rmdir()
+        return
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)

@@ -151,7 +151,8 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        shown = os.path.relpath(path)
+        return str(path.resolve()) if shown == "." else shown
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
 
@@ -186,8 +187,8 @@ def _merge(
     out = dict(base)
     for key, value in over.items():
         path = (*prefix, str(key))
-        if value is None and key in out:
-            del out[key]
+        if value is None:  # removes the key: the model's default applies
+            out.pop(key, None)
             _forget(prov, path)
             continue
         old = out.get(key)
@@ -200,9 +201,16 @@ def _merge(
             prov[path] = file  # errors about the mapping as a whole name the file that changed it
         else:
             _forget(prov, path)
-            out[key] = value
-            _record(prov, value, file, path)
+            out[key] = _without_nulls(value)
+            _record(prov, out[key], file, path)
     return out
+
+
+def _without_nulls(value: Any) -> Any:
+    """A mapping without its null entries (null means 'not given'), recursively."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def _forget(prov: Provenance, path: tuple[str, ...]) -> None:

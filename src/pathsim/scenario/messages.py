@@ -25,6 +25,8 @@ def _loc_to_path(loc: tuple[int | str, ...], data: Any) -> tuple[str, ...]:
     node = data
     for part in loc:
         key = str(part)
+        if key == "[key]":  # pydantic's marker for an error in a mapping's key itself
+            continue
         if isinstance(node, dict) and key in node:
             out.append(key)
             node = node[key]
