@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from pathsim.model.costs import compute_costs
 from pathsim.model.monitors import Tally
 from pathsim.model.system import System
 from pathsim.model.ward import OCCUPANCY_THRESHOLDS
@@ -53,6 +54,15 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "mean_queue_<service>": "Mean number of people waiting for the onward service",
     "referrals_<service>": "Referrals to the onward service, hospital and community",
     "diverted_<service>": "Referrals that found the service full and went elsewhere",
+    "started_<service>": "Stays started in the onward service, hospital and community",
+    "cost_total_gbp": "Total cost of the services modelled (price year of the scenario)",
+    "cost_nhs_gbp": "Cost borne by NHS organisations",
+    "cost_local_authority_gbp": "Cost borne by the local authority",
+    "cost_org_<organisation>_gbp": "Cost borne by one organisation",
+    "cost_service_<service>_gbp": (
+        "Cost of one service: ed (attendances), acute_ward (bed days, delayed bed days at their "
+        "own rate) or an onward service (place days and stays started)"
+    ),
 }
 
 
@@ -135,4 +145,6 @@ def compute_kpis(system: System) -> dict[str, float]:
         k[f"mean_queue_{n}"] = window(n, "queue_length")
         k[f"referrals_{n}"] = float(svc.referrals)
         k[f"diverted_{n}"] = float(svc.diverted)
+        k[f"started_{n}"] = float(svc.started)
+    k.update(compute_costs(system, k))
     return k

@@ -150,19 +150,22 @@ class System:
                     for s in sc.segments.values()
                 ]
             )
-            if weights.sum() > 0:
-                rng = self.streams["initial.acute_ward.segment"]
-                counts = rng.multinomial(n_beds, weights / weights.sum())
-                for i, (name, n) in enumerate(zip(names, counts, strict=True)):
-                    if n == 0:
-                        continue
-                    draws = ClinicalDraws(
-                        self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
-                    ).draw(int(n), in_progress=True)
-                    for row, elapsed in zip(clinical_rows(draws), draws["elapsed"], strict=True):
-                        p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0)
-                        apply_row(p, row)
-                        self.ward.place_initial(p, float(elapsed))
+            if weights.sum() == 0:  # no admissions expected: spread by population instead
+                weights = np.array([s.population for s in sc.segments.values()], dtype=float)
+            if weights.sum() == 0:
+                weights = np.ones(len(names))
+            rng = self.streams["initial.acute_ward.segment"]
+            counts = rng.multinomial(n_beds, weights / weights.sum())
+            for i, (name, n) in enumerate(zip(names, counts, strict=True)):
+                if n == 0:
+                    continue
+                draws = ClinicalDraws(
+                    self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
+                ).draw(int(n), in_progress=True)
+                for row, elapsed in zip(clinical_rows(draws), draws["elapsed"], strict=True):
+                    p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0)
+                    apply_row(p, row)
+                    self.ward.place_initial(p, float(elapsed))
         for svc in self.onward:
             n = round(svc.capacity * svc.spec.initial_occupancy_share)
             if n == 0:

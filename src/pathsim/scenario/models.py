@@ -210,6 +210,9 @@ class EmergencyDepartment(Strict):
         default="fifo",
         description="fifo: first come first served; priority: by triage category, then arrival",
     )
+    cost_per_attendance_gbp: NonNegative = Field(
+        default=0.0, description="Cost of an A&E attendance (at the scenario's price_year)"
+    )
 
 
 class DischargeTiming(Strict):
@@ -252,6 +255,14 @@ class AcuteWard(Strict):
             "allocating it) before the next patient can have it"
         ),
     )
+    cost_per_bed_day_gbp: NonNegative = Field(
+        default=0.0,
+        description="Cost of a bed day of a patient who needs acute care, treatment included",
+    )
+    cost_per_delayed_bed_day_gbp: NonNegative = Field(
+        default=0.0,
+        description="Cost of a bed day of a medically fit patient waiting to leave",
+    )
     discharge_timing: DischargeTiming | None = Field(
         default=None,
         description="Weekend and time-of-day pattern of discharges; omit to discharge when fit",
@@ -285,6 +296,12 @@ class OnwardService(Strict):
             "divert: people who find it full go elsewhere and are counted as diverted"
         ),
     )
+    cost_per_day_gbp: NonNegative = Field(
+        default=0.0, description="Cost of a place in use for a day (a bed, a care package)"
+    )
+    cost_per_episode_gbp: NonNegative = Field(
+        default=0.0, description="Cost of each stay started (e.g. a reablement episode)"
+    )
 
 
 class RunSettings(Strict):
@@ -312,6 +329,9 @@ class Scenario(Strict):
 
     name: str = Field(min_length=1, description="Short title shown in reports")
     description: str = Field(default="", description="What this scenario represents")
+    price_year: str = Field(
+        default="2023/24", description="Price base of every cost_..._gbp figure, e.g. 2023/24"
+    )
     run: RunSettings = Field(
         default_factory=RunSettings, description="Run length, warm-up, replications and seed"
     )

@@ -1,0 +1,115 @@
+"""Money: costs add up across services, organisations and payers; hand-computed cases; and
+cost shifting between the local authority and the NHS."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import per_1000_per_year, scenario
+from pathsim import load_scenario, simulate, with_overrides
+
+
+def _parts(k: dict[str, float], prefix: str) -> float:
+    return sum(v for n, v in k.items() if n.startswith(prefix) and n.endswith("_gbp"))
+
+
+def test_costs_add_up_in_the_default_scenario() -> None:
+    k = simulate(load_scenario("scenarios/default.yaml"), 0, days=30, warmup_days=5).kpis
+    total = k["cost_total_gbp"]
+    assert total > 0
+    assert k["cost_nhs_gbp"] + k["cost_local_authority_gbp"] == pytest.approx(total, rel=1e-12)
+    assert _parts(k, "cost_org_") == pytest.approx(total, rel=1e-12)
+    assert _parts(k, "cost_service_") == pytest.approx(total, rel=1e-12)
+    # the default's A&E, beds and community beds are NHS; onward social care is the council's
+    nhs = (
+        k["cost_service_ed_gbp"]
+        + k["cost_service_acute_ward_gbp"]
+        + k["cost_service_community_beds_gbp"]
+    )
+    assert k["cost_nhs_gbp"] == pytest.approx(nhs, rel=1e-12)
+
+
+def test_hand_computed_costs() -> None:
+    # Nothing arrives; 10 of 20 beds and 6 of 8 care places are full all run long (stays of a
+    # million days): 10 x 100 bed days at 600 and 6 x 100 place days at 90.
+    sc = scenario(
+        **{
+            "acute_ward.beds": 20,
+            "acute_ward.initial_occupancy_share": 0.5,
+            "acute_ward.cost_per_bed_day_gbp": 600,
+            "acute_ward.cost_per_delayed_bed_day_gbp": 400,
+            "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 1e6},
+            "ed.cost_per_attendance_gbp": 190,
+            "onward_services": {
+                "care": {
+                    "kind": "care_home",
+                    "organisation": "council",
+                    "capacity": 8,
+                    "initial_occupancy_share": 0.75,
+                    "length_of_stay_days": {"distribution": "fixed", "value": 1e6},
+                    "cost_per_day_gbp": 90,
+                    "cost_per_episode_gbp": 1000,
+                }
+            },
+        }
+    )
+    k = simulate(sc, 0, days=100, warmup_days=10).kpis
+    assert k["cost_service_acute_ward_gbp"] == pytest.approx(10 * 100 * 600)
+    assert k["cost_service_care_gbp"] == pytest.approx(6 * 100 * 90)  # no stay started
+    assert k["cost_service_ed_gbp"] == 0
+    assert k["cost_nhs_gbp"] == pytest.approx(600_000)
+    assert k["cost_local_authority_gbp"] == pytest.approx(54_000)
+
+
+def test_attendances_episodes_and_delayed_days_are_priced() -> None:
+    sc = scenario(
+        **{
+            "ed.cubicles": 20,
+            "ed.cost_per_attendance_gbp": 100,
+            "acute_ward.beds": 60,
+            "acute_ward.cost_per_bed_day_gbp": 500,
+            "acute_ward.cost_per_delayed_bed_day_gbp": 300,
+            "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(40),
+            "segments.everyone.admission_probability": 0.25,
+            "segments.everyone.discharge_pathway_share": {"P0": 0.5, "P1": 0.5},
+            "onward_services": {
+                "support": {
+                    "kind": "reablement",
+                    "organisation": "council",
+                    "capacity": 20,  # 5 a day x 5 days offered: delays do happen
+                    "length_of_stay_days": {"distribution": "fixed", "value": 5},
+                    "cost_per_episode_gbp": 2000,
+                }
+            },
+            "discharge_pathway_services": {"P1": {"support": 1.0}},
+        }
+    )
+    k = simulate(sc, 0, days=200, warmup_days=20).kpis
+    assert k["cost_service_ed_gbp"] == pytest.approx(100 * k["ed_attendances"])
+    assert k["cost_service_support_gbp"] == pytest.approx(2000 * k["started_support"])
+    delayed = k["delayed_discharge_bed_days"]
+    bed_days = k["bed_occupancy"] * 60 * 200
+    assert delayed > 0
+    assert k["cost_service_acute_ward_gbp"] == pytest.approx(
+        500 * (bed_days - delayed) + 300 * delayed
+    )
+
+
+def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
+    # Same patients: with fewer home care packages the council spends less on home care, and
+    # the NHS pays for the bed days of patients waiting for it.
+    base = load_scenario("scenarios/default.yaml")
+    cut = with_overrides(
+        base,
+        {
+            "onward_services.home_care.capacity": 1920,
+            "onward_services.home_care.initial_occupancy_share": 1.0,
+        },
+    )
+    a = simulate(base, 0, days=120, warmup_days=30).kpis
+    b = simulate(cut, 0, days=120, warmup_days=30).kpis
+    assert b["cost_service_home_care_gbp"] < a["cost_service_home_care_gbp"]
+    assert b["delayed_discharge_bed_days_awaiting_home_care"] > (
+        a["delayed_discharge_bed_days_awaiting_home_care"] + 1000
+    )
+    assert b["cost_service_acute_ward_gbp"] > a["cost_service_acute_ward_gbp"]
