@@ -19,6 +19,7 @@ from pydantic_core import PydanticUndefined
 
 from pathsim.model.kpis import KPI_DESCRIPTIONS
 from pathsim.scenario import distributions as d
+from pathsim.scenario import integration as integ
 from pathsim.scenario import models as m
 
 HERE = Path(__file__).parent
@@ -38,6 +39,19 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("acute_ward", m.AcuteWard, "`acute_ward:`"),
     ("acute_ward.discharge_timing", m.DischargeTiming, "`acute_ward.discharge_timing:`"),
     ("onward_services.NAME", m.OnwardService, "each entry of `onward_services:`"),
+    ("frictions", integ.Frictions, "`frictions:`"),
+    ("integration", integ.Integration, "`integration:`"),
+    (
+        "integration.discharge_to_assess",
+        integ.DischargeToAssess,
+        "`integration.discharge_to_assess:`",
+    ),
+    ("integration.pooled_budget", integ.PooledBudget, "`integration.pooled_budget:`"),
+    (
+        "integration.shared_care_record",
+        integ.SharedCareRecord,
+        "`integration.shared_care_record:`",
+    ),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

@@ -21,7 +21,7 @@ from pathsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = str(ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml")
-DEFAULT = str(ROOT / "scenarios" / "default.yaml")
+DEFAULT = str(ROOT / "scenarios" / "fragmented.yaml")
 BAD = Path(__file__).parent / "bad_scenarios"
 SHORT = ["--days", "20", "--warmup-days", "5", "-r", "2"]
 SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "ci_low", "ci_high", "n"]

@@ -14,7 +14,7 @@ def _parts(k: dict[str, float], prefix: str) -> float:
 
 
 def test_costs_add_up_in_the_default_scenario() -> None:
-    k = simulate(load_scenario("scenarios/default.yaml"), 0, days=30, warmup_days=5).kpis
+    k = simulate(load_scenario("scenarios/fragmented.yaml"), 0, days=30, warmup_days=5).kpis
     total = k["cost_total_gbp"]
     assert total > 0
     assert k["cost_nhs_gbp"] + k["cost_local_authority_gbp"] == pytest.approx(total, rel=1e-12)
@@ -98,7 +98,7 @@ def test_attendances_episodes_and_delayed_days_are_priced() -> None:
 def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
     # Same patients: with fewer home care packages the council spends less on home care, and
     # the NHS pays for the bed days of patients waiting for it.
-    base = load_scenario("scenarios/default.yaml")
+    base = load_scenario("scenarios/fragmented.yaml")
     cut = with_overrides(
         base,
         {

@@ -401,7 +401,7 @@ def test_no_event_log_by_default() -> None:
 
 # -- the shipped scenarios ---------------------------------------------------------------
 @pytest.mark.parametrize(
-    "path", ["scenarios/default.yaml", "experiments/benchmarks/reference_hospital.yaml"]
+    "path", ["scenarios/fragmented.yaml", "experiments/benchmarks/reference_hospital.yaml"]
 )
 def test_shipped_scenarios_run(path: str) -> None:
     sc = load_scenario(path)
@@ -421,3 +421,12 @@ def test_shipped_scenarios_run(path: str) -> None:
         assert name in r.kpis
     for svc in sc.onward_services:
         assert f"mean_wait_days_{svc}" in r.kpis
+
+
+def test_ward_round_declares_patients_fit() -> None:
+    clock = DischargeClock([1.0] * 7, 10, 20, first_weekday=0, ward_round_hour=9)
+    assert clock.declared_time(0.5) == pytest.approx(1 + 9 / 24)  # noon -> next day's round
+    assert clock.declared_time(2 + 8 / 24) == pytest.approx(2 + 9 / 24)  # 08:00 -> 09:00
+    assert clock.declared_time(3 + 9 / 24) == pytest.approx(3 + 9 / 24)  # at the round
+    no_round = DischargeClock([1.0] * 7, 10, 20, first_weekday=0)
+    assert no_round.declared_time(0.5) == 0.5

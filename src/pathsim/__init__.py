@@ -4,7 +4,7 @@ The Python API for analysts::
 
     import pathsim
 
-    base = pathsim.load_scenario("scenarios/default.yaml")
+    base = pathsim.load_scenario("scenarios/fragmented.yaml")
     more_home_care = pathsim.with_overrides(base, {"onward_services.home_care.capacity": 2000})
 
     one = pathsim.simulate(base, replication=0)            # one replication

@@ -246,9 +246,9 @@ def main() -> None:
 
     \b
     Typical use:
-      pathsim validate scenarios/default.yaml
-      pathsim run scenarios/default.yaml --replications 10 --out runs/default
-      pathsim compare scenarios/default.yaml scenarios/teaching/home_care_cut.yaml
+      pathsim validate scenarios/fragmented.yaml
+      pathsim run scenarios/fragmented.yaml --replications 10 --out runs/default
+      pathsim compare scenarios/fragmented.yaml scenarios/teaching/home_care_cut.yaml
       pathsim schema > scenario.schema.json    (for editor completion)
 
     Scenario files are YAML; a file can start with 'extends: base.yaml' and change only what
@@ -298,7 +298,7 @@ def run(
 
     \b
     Example:
-      pathsim run scenarios/default.yaml -r 20 --out runs/default
+      pathsim run scenarios/fragmented.yaml -r 20 --out runs/default
     """
     started = dt.datetime.now().astimezone()
     sc = _load(scenario)
@@ -338,7 +338,7 @@ def compare_cmd(
 
     \b
     Example:
-      pathsim compare scenarios/default.yaml scenarios/teaching/home_care_cut.yaml -r 20
+      pathsim compare scenarios/fragmented.yaml scenarios/teaching/home_care_cut.yaml -r 20
     """
     started = dt.datetime.now().astimezone()
     taken: set[str] = set()

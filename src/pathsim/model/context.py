@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from pathsim.model.eventlog import EventLog
+from pathsim.model.monitors import Tally
 
 OTHER_ID_BASE = 1_000_000_000
 
@@ -47,6 +48,17 @@ class RunContext:
     """Patients created so far (arrivals, community referrals and initial occupants)."""
     exited: int = 0
     """Patients who have left the modelled system."""
+
+    episode_handoffs: Tally = field(default_factory=Tally)
+    """Hand-offs between organisations per crisis episode ended in the results period."""
+    episode_assessments: Tally = field(default_factory=Tally)
+    """Assessments per crisis episode ended in the results period."""
+
+    def end_episode(self, handoffs: int, assessments: int) -> None:
+        """A crisis patient's hospital episode has ended (home, or on to onward care)."""
+        if self.collecting:
+            self.episode_handoffs.record(handoffs)
+            self.episode_assessments.record(assessments)
 
     def new_patient_id(self) -> int:
         """Id of a crisis arrival (A&E or direct admission): 1, 2, ... in arrival order, so the

@@ -64,6 +64,7 @@ class EmergencyDepartmentService(Service):
     def _seen(self, p: Patient, slot: int) -> None:
         p.holder = self
         p.slot = slot
+        p.assessments += 1
         if self.ctx.collecting:
             self.wait.record(self.env.now - p.t_arrival)
         if self.log is not None:
@@ -74,6 +75,7 @@ class EmergencyDepartmentService(Service):
         p = cast(Patient, event.value)
         if not p.admit:
             self._leave(p)
+            self.ctx.end_episode(p.handoffs, p.assessments)
             self.patient_leaves_system(p)
             return
         if self.ctx.collecting:
@@ -82,6 +84,7 @@ class EmergencyDepartmentService(Service):
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             self._leave(p)
+            self.ctx.end_episode(p.handoffs, p.assessments)
             self.patient_leaves_system(p)
             return
         p.t_dta = self.env.now

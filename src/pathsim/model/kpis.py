@@ -40,7 +40,9 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "delayed_discharge_bed_days": "Bed days between medically fit and leaving, all causes",
     "delayed_discharge_bed_days_<cause>": (
         "Bed days between medically fit and leaving, by cause: discharge_process (waiting for a "
-        "discharge day and time) or awaiting_<service> (no place in the onward service)"
+        "discharge day and time); awaiting_assessment, awaiting_referral, "
+        "awaiting_repeat_assessment, awaiting_funding_panel, awaiting_budget (frictions); "
+        "awaiting_<service> (no place in the onward service)"
     ),
     "mean_fit_to_discharge_days": "Mean time from medically fit to leaving the bed (days)",
     "nctr_per_100_beds": (
@@ -55,6 +57,18 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "referrals_<service>": "Referrals to the onward service, hospital and community",
     "diverted_<service>": "Referrals that found the service full and went elsewhere",
     "started_<service>": "Stays started in the onward service, hospital and community",
+    "crisis_episodes": (
+        "Hospital episodes of crisis patients that ended in the results period (left A&E, or "
+        "left an acute bed for home or onward care)"
+    ),
+    "handoffs_per_episode": (
+        "Referrals between organisations per crisis episode, bounced referrals included "
+        "('I tell my story once')"
+    ),
+    "assessments_per_episode": (
+        "Assessments by a team per crisis episode: A&E, admitting team, assessment for onward "
+        "care, a receiving organisation's repeat assessment"
+    ),
     "cost_total_gbp": "Total cost of the services modelled (price year of the scenario)",
     "cost_nhs_gbp": "Cost borne by NHS organisations",
     "cost_local_authority_gbp": "Cost borne by the local authority",
@@ -146,5 +160,9 @@ def compute_kpis(system: System) -> dict[str, float]:
         k[f"referrals_{n}"] = float(svc.referrals)
         k[f"diverted_{n}"] = float(svc.diverted)
         k[f"started_{n}"] = float(svc.started)
+    ctx = system.ctx
+    k["crisis_episodes"] = float(ctx.episode_handoffs.n)
+    k["handoffs_per_episode"] = ctx.episode_handoffs.mean
+    k["assessments_per_episode"] = ctx.episode_assessments.mean
     k.update(compute_costs(system, k))
     return k

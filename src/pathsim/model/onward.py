@@ -13,7 +13,9 @@ from typing import cast
 from simpy.events import Timeout
 
 from pathsim.model.context import RunContext
+from pathsim.model.monitors import LevelMonitor
 from pathsim.model.patients import Patient
+from pathsim.model.referral import Pipeline
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -37,6 +39,10 @@ class OnwardServiceComponent(Service):
         self.stay = BufferedSampler(
             spec.length_of_stay_days, streams[f"onward.{name}.length_of_stay"]
         )
+        self.in_referral = LevelMonitor(ctx.env, f"{name}.in_referral")
+        """People referred from the community still passing the referral steps."""
+        self.community_pipeline = Pipeline([], None)
+        """Referral steps for people referred from the community (set by the system)."""
         self.referrals = 0
         self.referrals_from_hospital = 0
         self.diverted = 0
@@ -56,6 +62,11 @@ class OnwardServiceComponent(Service):
     def arrive_from_community(self, p: Patient) -> None:
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+        self.in_referral.add(1)
+        self.community_pipeline.run(p, self._referred_from_community)
+
+    def _referred_from_community(self, p: Patient) -> None:
+        self.in_referral.add(-1)
         self.refer(p)
 
     def refer(self, p: Patient) -> None:

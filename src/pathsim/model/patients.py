@@ -39,8 +39,10 @@ class Patient:
         "acuity",
         "admit",
         "assess",
+        "assessments",
         "dis_u_day",
         "dis_u_hour",
+        "handoffs",
         "holder",
         "los",
         "onward",
@@ -79,6 +81,10 @@ class Patient:
         self.t_fit = 0.0
         self.t_ready = 0.0
         self.t_request = 0.0
+        self.handoffs = 0
+        """Referrals to another organisation made for this patient (each attempt counts)."""
+        self.assessments = 0
+        """Assessments of this patient by a team (A&E, admitting team, onward care)."""
 
 
 @dataclass(frozen=True)

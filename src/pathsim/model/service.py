@@ -9,7 +9,7 @@ import numpy as np
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.places import Places
-from pathsim.scenario.distributions import _Dist
+from pathsim.scenario.distributions import DistributionBase
 
 ARRIVAL_DEPARTURE, QUEUE, RESOURCE_USE, RESOURCE_USE_END, MILESTONE = range(5)
 
@@ -78,7 +78,7 @@ class BufferedSampler:
 
     __slots__ = ("_buf", "_i", "batch", "dist", "rng")
 
-    def __init__(self, dist: _Dist, rng: np.random.Generator, batch: int = 512) -> None:
+    def __init__(self, dist: DistributionBase, rng: np.random.Generator, batch: int = 512) -> None:
         self.dist = dist
         self.rng = rng
         self.batch = batch

@@ -30,9 +30,11 @@ from pathsim.model.patients import (
     clinical_rows,
     onward_choices,
 )
+from pathsim.model.referral import FrictionSteps, Pipeline
 from pathsim.model.service import Service
 from pathsim.model.streams import Streams
 from pathsim.model.ward import AcuteWardService
+from pathsim.scenario.integration import effective_frictions
 from pathsim.scenario.models import ArrivalProfile, Scenario
 
 LONG_STAY_DAYS = (7.0, 21.0)
@@ -89,6 +91,7 @@ class System:
         service_index = {svc.name: i for i, svc in enumerate(self.onward)}
         self.choices = onward_choices(scenario, service_index)
         self.ward = AcuteWardService(self.ctx, scenario.acute_ward, self.onward)
+        self._build_referrals()
         self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
         self.services: list[Service] = [self.ed, self.ward, *self.onward]
 
@@ -98,6 +101,23 @@ class System:
         self.snapshots = DailySnapshots()
 
     # -- construction ------------------------------------------------------------------
+    def _build_referrals(self) -> None:
+        """Referral pipelines from the frictions that remain once the levers are applied."""
+        sc = self.scenario
+        frictions = effective_frictions(sc.frictions, sc.integration)
+        steps = FrictionSteps(self.ctx, self.streams, frictions)
+        self.budget = steps.budget
+        self.ward.assess_after_discharge = frictions.assessment_after_discharge
+        for i, svc in enumerate(self.onward):
+            crosses = svc.organisation != self.ward.organisation
+            funded = svc.spec.needs_funding_decision
+            self.ward.pipelines[i] = Pipeline(
+                steps.for_service(crosses, funded, hospital=True), self.ward.delays
+            )
+            svc.community_pipeline = Pipeline(
+                steps.for_service(crosses, funded, hospital=False), None
+            )
+
     def _build_sources(self) -> None:
         sc = self.scenario
         for i, (name, seg) in enumerate(sc.segments.items()):
@@ -231,10 +251,9 @@ class System:
         blocked in a place (boarding in A&E, a delayed discharge) also waits in the next
         service's line, so is subtracted once."""
         holding_or_waiting = sum(s.patients_holding() + s.places.waiting for s in self.services)
-        blocked = self.ed.boarding.level + sum(
-            m.level for cause, m in self.ward.delays.items() if cause.startswith("awaiting_")
-        )
-        return holding_or_waiting - int(blocked)
+        blocked = self.ed.boarding.level + self.ward.waiting_for_a_place()
+        referred_from_home = sum(svc.in_referral.level for svc in self.onward)
+        return holding_or_waiting - int(blocked) + int(referred_from_home)
 
     def conservation(self) -> dict[str, int]:
         """Created = exited + present, by construction of independent counters."""

@@ -10,7 +10,8 @@ from simpy.events import Timeout
 
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
-from pathsim.model.patients import Patient
+from pathsim.model.patients import ROUTE_INITIAL, Patient
+from pathsim.model.referral import FRICTION_CAUSES, Pipeline
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -34,13 +35,28 @@ class DischargeClock:
     day's discharge window, and not before the patient is fit."""
 
     def __init__(
-        self, factors: list[float], start_hour: float, end_hour: float, first_weekday: int
+        self,
+        factors: list[float],
+        start_hour: float,
+        end_hour: float,
+        first_weekday: int,
+        ward_round_hour: float | None = None,
     ) -> None:
         top = max(factors)
         self.accept = [f / top for f in factors]
         self.start = start_hour / 24
         self.width = (end_hour - start_hour) / 24
         self.first_weekday = first_weekday
+        self.round = None if ward_round_hour is None else ward_round_hour / 24
+
+    def declared_time(self, t_clinical: float) -> float:
+        """When a patient whose clinical stay ends at ``t_clinical`` is declared fit: at the
+        next ward round (or at once without rounds)."""
+        if self.round is None:
+            return t_clinical
+        day = math.floor(t_clinical)
+        at = day + self.round
+        return at if at >= t_clinical else at + 1
 
     def ready_time(self, t_fit: float, u_day: float, u_hour: float) -> float:
         day = math.floor(t_fit)
@@ -79,13 +95,19 @@ class AcuteWardService(Service):
                 timing.window_start_hour,
                 timing.window_end_hour,
                 ctx.calendar.weekday(0),
+                timing.ward_round_hour,
             )
             if timing
             else None
         )
         self.delays: dict[str, LevelMonitor] = {
-            DISCHARGE_PROCESS: LevelMonitor(ctx.env, f"delay.{DISCHARGE_PROCESS}")
+            cause: LevelMonitor(ctx.env, f"delay.{cause}")
+            for cause in (DISCHARGE_PROCESS, *FRICTION_CAUSES)
         }
+        self.pipelines: list[Pipeline] = [Pipeline([], None) for _ in onward]
+        """Per onward service, the referral steps from this ward (set by the system)."""
+        self.assess_after_discharge = False
+        """Discharge to assess: the onward-care assessment happens after the patient leaves."""
         self._awaiting: list[LevelMonitor] = []
         for svc in onward:
             cause = f"awaiting_{svc.name}"
@@ -118,6 +140,10 @@ class AcuteWardService(Service):
     def patients_holding(self) -> int:
         return int(self.patients.level)
 
+    def waiting_for_a_place(self) -> float:
+        """Patients in a bed who are also in an onward service's waiting line."""
+        return sum(m.level for m in self._awaiting)
+
     # -- entry -------------------------------------------------------------------------
     def arrive_direct(self, p: Patient) -> None:
         """An emergency admission that did not come through A&E (GP, NHS 111, SDEC)."""
@@ -128,6 +154,8 @@ class AcuteWardService(Service):
         if p.same_day:
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
+            p.assessments += 1
+            self.ctx.end_episode(p.handoffs, p.assessments)
             self.patient_leaves_system(p)
             return
         self.admit(p)
@@ -155,6 +183,7 @@ class AcuteWardService(Service):
         if self.ctx.collecting:
             self.wait.record(self.env.now - p.t_request)
             self.admissions += 1
+        p.assessments += 1  # the admitting team
         self._start_stay(p, slot, self.env.now)
 
     def _start_stay(self, p: Patient, slot: int, t_bed: float) -> None:
@@ -168,43 +197,62 @@ class AcuteWardService(Service):
         Timeout(self.env, p.los, p).callbacks.append(self._fit)
 
     def _fit(self, event: Timeout) -> None:
+        """The clinical stay is over; the patient is declared fit now or at the ward round."""
+        p = cast(Patient, event.value)
+        if self.clock is not None:
+            declared = self.clock.declared_time(self.env.now)
+            if declared > self.env.now:
+                Timeout(self.env, declared - self.env.now, p).callbacks.append(self._declared)
+                return
+        self._declared(event)
+
+    def _declared(self, event: Timeout) -> None:
+        """Medically fit: a patient going home waits for the discharge day and time; a
+        patient needing onward care is referred at once and leaves when a place is ready."""
         p = cast(Patient, event.value)
         now = self.env.now
         p.t_fit = now
         self.fit_in_bed.add(1)
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "medically_fit", self.name)
+        if p.onward >= 0:
+            p.t_ready = now
+            self.pipelines[p.onward].run(p, self._referred)
+            return
         if self.clock is not None:
             ready = self.clock.ready_time(now, p.dis_u_day, p.dis_u_hour)
             if ready > now:
                 self.delays[DISCHARGE_PROCESS].add(1)
-                Timeout(self.env, ready - now, p).callbacks.append(self._ready_later)
+                Timeout(self.env, ready - now, p).callbacks.append(self._home_later)
                 return
-        self._ready(p)
+        self._go_home(p)
 
-    def _ready_later(self, event: Timeout) -> None:
+    def _home_later(self, event: Timeout) -> None:
         self.delays[DISCHARGE_PROCESS].add(-1)
-        self._ready(cast(Patient, event.value))
+        self._go_home(cast(Patient, event.value))
 
-    def _ready(self, p: Patient) -> None:
+    def _go_home(self, p: Patient) -> None:
         p.t_ready = self.env.now
-        if p.onward < 0:
-            self._leave(p)
-            self.patient_leaves_system(p)
-            return
-        if self.log is not None:
-            self.log.add(p.pid, MILESTONE, "discharge_ready", self.name)
+        self._leave(p)
+        self.patient_leaves_system(p)
+
+    def _referred(self, p: Patient) -> None:
+        """The referral has passed every friction: the patient waits for a place."""
         self._awaiting[p.onward].add(1)
         self.onward[p.onward].refer(p)
 
     def handover(self, p: Patient) -> None:
         """The onward service took the patient (or diverted them elsewhere): the bed is freed."""
         self._awaiting[p.onward].add(-1)
+        if self.assess_after_discharge:
+            p.assessments += 1  # discharge to assess: assessed at home, not in a bed
         self._leave(p)
 
     def _leave(self, p: Patient) -> None:
         now = self.env.now
         self.fit_in_bed.add(-1)
+        if p.route != ROUTE_INITIAL:
+            self.ctx.end_episode(p.handoffs, p.assessments)
         if self.ctx.collecting:
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)

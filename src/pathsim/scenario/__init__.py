@@ -10,6 +10,12 @@ from pathsim.scenario.distributions import (
     LogNormal,
 )
 from pathsim.scenario.errors import Problem, ScenarioError
+from pathsim.scenario.integration import (
+    EffectiveFrictions,
+    Frictions,
+    Integration,
+    effective_frictions,
+)
 from pathsim.scenario.loader import (
     load_scenario,
     load_scenario_data,
@@ -36,12 +42,15 @@ __all__ = [
     "ArrivalProfile",
     "DischargeTiming",
     "Distribution",
+    "EffectiveFrictions",
     "EmergencyDepartment",
     "Empirical",
     "Exponential",
     "Fixed",
+    "Frictions",
     "Gamma",
     "Histogram",
+    "Integration",
     "LogNormal",
     "OnwardService",
     "Organisation",
@@ -52,6 +61,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Segment",
+    "effective_frictions",
     "load_scenario",
     "load_scenario_data",
     "scenario_to_yaml",

@@ -290,6 +290,9 @@ class Histogram(_Dist):
         return np.sqrt(lo[k] ** 2 + u * (hi[k] ** 2 - lo[k] ** 2))
 
 
+DistributionBase = _Dist
+"""The common base of every distribution family (for type annotations)."""
+
 Distribution = Annotated[
     Exponential | LogNormal | Gamma | Fixed | Empirical | Histogram,
     Field(discriminator="distribution"),

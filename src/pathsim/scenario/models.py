@@ -21,40 +21,27 @@ from __future__ import annotations
 import datetime as dt
 import math
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from pathsim.scenario.distributions import Count, Distribution, NotBool
-
-_TOL = 1e-3
-NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False), NotBool]
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False), NotBool]
-
-# Hard ceilings that keep a typing slip (an extra three zeros) from exhausting memory. They are
-# far above any real local system: a population of 100 million, 100,000 beds.
-MAX_POPULATION = 100_000_000
-MAX_CAPACITY = 1_000_000
-MAX_DAYS = 36_525  # 100 years
-MAX_REPLICATIONS = 100_000
-
-
-class Strict(BaseModel):
-    """Base of every scenario model: unknown keys rejected, immutable, validated defaults."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-def _sums_to_one(values: list[float], what: str) -> list[float]:
-    total = math.fsum(values)
-    if abs(total - 1.0) > _TOL:
-        raise ValueError(f"{what} must sum to 1 (within {_TOL}); they sum to {total:.6g}")
-    return values
+from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.integration import Frictions, Integration
+from pathsim.scenario.models_base import (
+    MAX_CAPACITY,
+    MAX_DAYS,
+    MAX_POPULATION,
+    MAX_REPLICATIONS,
+    TOLERANCE,
+    Count,
+    Name,
+    NonNegative,
+    Positive,
+    Probability,
+    Share,
+    Strict,
+    sums_to_one,
+)
 
 
 class Payer(StrEnum):
@@ -108,21 +95,21 @@ class ArrivalProfile(Strict):
     @field_validator("hour_of_day_share")
     @classmethod
     def _hours(cls, v: list[float]) -> list[float]:
-        return _sums_to_one(v, "hour_of_day_share")
+        return sums_to_one(v, "hour_of_day_share")
 
     @field_validator("day_of_week_share")
     @classmethod
     def _days(cls, v: list[float]) -> list[float]:
-        return _sums_to_one(v, "day_of_week_share")
+        return sums_to_one(v, "day_of_week_share")
 
     @field_validator("month_factor")
     @classmethod
     def _months(cls, v: list[float]) -> list[float]:
         mean = math.fsum(v) / 12
-        if abs(mean - 1.0) > _TOL:
+        if abs(mean - 1.0) > TOLERANCE:
             raise ValueError(
-                f"month_factor must average 1 (within {_TOL}) so that the annual rate is kept; "
-                f"it averages {mean:.6g}"
+                f"month_factor must average 1 (within {TOLERANCE}) so that the annual rate "
+                f"is kept; it averages {mean:.6g}"
             )
         return v
 
@@ -184,12 +171,12 @@ class Segment(Strict):
     @field_validator("acuity_share")
     @classmethod
     def _acuity(cls, v: list[float]) -> list[float]:
-        return _sums_to_one(v, "acuity_share")
+        return sums_to_one(v, "acuity_share")
 
     @field_validator("discharge_pathway_share")
     @classmethod
     def _pathways(cls, v: dict[Pathway, float]) -> dict[Pathway, float]:
-        _sums_to_one(list(v.values()), "discharge_pathway_share")
+        sums_to_one(list(v.values()), "discharge_pathway_share")
         return v
 
     @property
@@ -221,7 +208,9 @@ class DischargeTiming(Strict):
 
     A fit patient leaves on the first day whose factor, divided by the largest factor, exceeds
     the patient's own draw, at a time in the window; so on the busiest day every fit patient
-    whose discharge time has come leaves, on others only some do.
+    whose discharge time has come leaves, on others only some do. With a ward round, a patient
+    whose clinical stay ends is declared medically fit (and counted as no longer meeting the
+    criteria to reside) at the next round.
     """
 
     day_of_week_factor: list[Positive] = Field(
@@ -229,6 +218,14 @@ class DischargeTiming(Strict):
     )
     window_start_hour: NonNegative = Field(lt=24, description="Earliest discharge time of day")
     window_end_hour: Positive = Field(le=24, description="Latest discharge time of day")
+    ward_round_hour: NonNegative | None = Field(
+        default=None,
+        lt=24,
+        description=(
+            "Time of the daily ward round at which patients are declared medically fit; omit "
+            "to declare them fit the moment their clinical stay ends"
+        ),
+    )
 
     @model_validator(mode="after")
     def _window(self) -> DischargeTiming:
@@ -296,6 +293,13 @@ class OnwardService(Strict):
             "divert: people who find it full go elsewhere and are counted as diverted"
         ),
     )
+    needs_funding_decision: bool = Field(
+        default=False,
+        description=(
+            "New stays need a funding decision (means-tested social care): they go through the "
+            "funding panel and the capped budget of the scenario's frictions"
+        ),
+    )
     cost_per_day_gbp: NonNegative = Field(
         default=0.0, description="Cost of a place in use for a day (a bed, a care package)"
     )
@@ -348,6 +352,13 @@ class Scenario(Strict):
     onward_services: dict[Name, OnwardService] = Field(
         default_factory=dict, description="Services after hospital, by name"
     )
+    frictions: Frictions = Field(
+        default_factory=Frictions,
+        description="Delays and failures at the boundaries between organisations",
+    )
+    integration: Integration = Field(
+        default_factory=Integration, description="Integration levers, each off unless enabled"
+    )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,
         description=(
@@ -364,7 +375,7 @@ class Scenario(Strict):
                 raise ValueError("P0 is discharge home with no onward service; remove its entry")
             if not shares:
                 raise ValueError(f"{pathway.value} lists no service")
-            _sums_to_one(list(shares.values()), f"the shares for {pathway.value}")
+            sums_to_one(list(shares.values()), f"the shares for {pathway.value}")
         return v
 
     @model_validator(mode="after")

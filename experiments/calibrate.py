@@ -4,9 +4,9 @@ Runs the scenario (replications in parallel on local processes) and prints each 
 target beside the model's mean and 95% confidence interval. With --markdown it prints the
 table as Markdown for docs/calibration.md.
 
-    python experiments/calibrate_default.py                       # 10 replications
-    python experiments/calibrate_default.py -r 4 --set acute_ward.beds=620
-    python experiments/calibrate_default.py --markdown > /tmp/table.md
+    python experiments/calibrate.py                       # 10 replications
+    python experiments/calibrate.py -r 4 --set acute_ward.beds=620
+    python experiments/calibrate.py --markdown > /tmp/table.md
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def _one(args: tuple[Scenario, int]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", nargs="?", default="scenarios/default.yaml")
+    parser.add_argument("scenario", nargs="?", default="scenarios/fragmented.yaml")
     parser.add_argument("-r", "--replications", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
