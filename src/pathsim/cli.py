@@ -49,6 +49,13 @@ HEADLINE_KPIS = (
     "mean_los_days",
     "delayed_discharge_bed_days",
     "nctr_per_100_beds",
+    "mean_referral_to_start_days_home_care",
+    "mean_referral_to_start_days_care_homes",
+    "handoffs_per_episode",
+    "assessments_per_episode",
+    "cost_nhs_gbp",
+    "cost_local_authority_gbp",
+    "cost_total_gbp",
 )
 
 

@@ -51,7 +51,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     ),
     "share_beds_stay_7d_plus": "Share of occupied beds held by stays of 7+ days (midnight)",
     "share_beds_stay_21d_plus": "Share of occupied beds held by stays of 21+ days (midnight)",
-    "mean_wait_days_<service>": "Mean wait for a place in an onward service (days)",
+    "mean_wait_days_<service>": (
+        "Mean wait for a place in an onward service once the referral is accepted and funded "
+        "(days)"
+    ),
+    "mean_referral_to_start_days_<service>": (
+        "Mean time from referral (declared medically fit, or referred from the community) to "
+        "the start of the stay, every friction included: the wait a patient sees (days)"
+    ),
     "occupancy_<service>": "Mean share of the onward service's places in use",
     "mean_queue_<service>": "Mean number of people waiting for the onward service",
     "referrals_<service>": "Referrals to the onward service, hospital and community",
@@ -155,6 +162,7 @@ def compute_kpis(system: System) -> dict[str, float]:
     for svc in system.onward:
         n = svc.name
         k[f"mean_wait_days_{n}"] = svc.wait.mean
+        k[f"mean_referral_to_start_days_{n}"] = svc.referral_to_start.mean
         k[f"occupancy_{n}"] = _ratio(window(n, "occupied"), svc.capacity)
         k[f"mean_queue_{n}"] = window(n, "queue_length")
         k[f"referrals_{n}"] = float(svc.referrals)

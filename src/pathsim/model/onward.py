@@ -13,7 +13,7 @@ from typing import cast
 from simpy.events import Timeout
 
 from pathsim.model.context import RunContext
-from pathsim.model.monitors import LevelMonitor
+from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient
 from pathsim.model.referral import Pipeline
 from pathsim.model.service import (
@@ -43,6 +43,9 @@ class OnwardServiceComponent(Service):
         """People referred from the community still passing the referral steps."""
         self.community_pipeline = Pipeline([], None)
         """Referral steps for people referred from the community (set by the system)."""
+        self.referral_to_start = Tally()
+        """From referral (declared fit in hospital, or referred from the community) to the
+        start of the stay: every friction and the wait for a place."""
         self.referrals = 0
         self.referrals_from_hospital = 0
         self.diverted = 0
@@ -63,6 +66,7 @@ class OnwardServiceComponent(Service):
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         self.in_referral.add(1)
+        p.t_referred = self.env.now
         self.community_pipeline.run(p, self._referred_from_community)
 
     def _referred_from_community(self, p: Patient) -> None:
@@ -98,6 +102,7 @@ class OnwardServiceComponent(Service):
         if self.ctx.collecting:
             self.started += 1
             self.wait.record(self.env.now - p.t_request)
+            self.referral_to_start.record(self.env.now - p.t_referred)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         Timeout(self.env, self.stay.next(), p).callbacks.append(self._end)

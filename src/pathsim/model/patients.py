@@ -57,6 +57,7 @@ class Patient:
         "t_dta",
         "t_fit",
         "t_ready",
+        "t_referred",
         "t_request",
     )
 
@@ -81,6 +82,7 @@ class Patient:
         self.t_fit = 0.0
         self.t_ready = 0.0
         self.t_request = 0.0
+        self.t_referred = 0.0
         self.handoffs = 0
         """Referrals to another organisation made for this patient (each attempt counts)."""
         self.assessments = 0

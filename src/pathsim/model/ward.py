@@ -216,7 +216,7 @@ class AcuteWardService(Service):
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "medically_fit", self.name)
         if p.onward >= 0:
-            p.t_ready = now
+            p.t_ready = p.t_referred = now
             self.pipelines[p.onward].run(p, self._referred)
             return
         if self.clock is not None:

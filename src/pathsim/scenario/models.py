@@ -203,8 +203,8 @@ class EmergencyDepartment(Strict):
 
 
 class DischargeTiming(Strict):
-    """When medically fit patients actually leave: fewer discharges at weekends, and only
-    within the day's discharge window.
+    """When medically fit patients going home (P0) actually leave: fewer discharges at
+    weekends, and only within the day's discharge window.
 
     A fit patient leaves on the first day whose factor, divided by the largest factor, exceeds
     the patient's own draw, at a time in the window; so on the busiest day every fit patient
