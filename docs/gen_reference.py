@@ -42,6 +42,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("frictions", integ.Frictions, "`frictions:`"),
     ("integration", integ.Integration, "`integration:`"),
     (
+        "integration.single_point_of_referral",
+        integ.SinglePointOfReferral,
+        "`integration.single_point_of_referral:`",
+    ),
+    (
         "integration.discharge_to_assess",
         integ.DischargeToAssess,
         "`integration.discharge_to_assess:`",

@@ -202,3 +202,15 @@ def test_budget_gate_holds_packages_beyond_the_weekly_cap() -> None:
         gate.enter(Patient(i, 0, 0, 0.0), lambda p: started.append((p.pid, ctx.env.now)), None)
     ctx.env.run(until=30)
     assert started == [(0, 0.0), (1, 0.0), (2, 7.0), (3, 7.0), (4, 14.0)]
+
+
+def test_integrated_is_exactly_its_levers() -> None:
+    # integrated.yaml repeats each lever's settings (a file can extend only one base); they
+    # must stay the same as the lever files', and every lever must be on.
+    integrated = load_scenario("scenarios/integrated.yaml").integration
+    lever_files = sorted(Path("scenarios/levers").glob("*.yaml"))
+    assert {p.stem for p in lever_files} == set(Integration.model_fields)
+    for path in lever_files:
+        alone = getattr(load_scenario(path).integration, path.stem)
+        assert alone.enabled
+        assert getattr(integrated, path.stem) == alone, path.stem

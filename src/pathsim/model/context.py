@@ -54,11 +54,15 @@ class RunContext:
     episode_assessments: Tally = field(default_factory=Tally)
     """Assessments per crisis episode ended in the results period."""
 
-    def end_episode(self, handoffs: int, assessments: int) -> None:
-        """A crisis patient's hospital episode has ended (home, or on to onward care)."""
+    episode_coordinated: Tally = field(default_factory=Tally)
+    """1 for each crisis episode coordinated by one named person, 0 otherwise."""
+
+    def end_episode(self, handoffs: int, assessments: int, coordinated: bool) -> None:
+        """A crisis episode has ended (home, or on to onward care)."""
         if self.collecting:
             self.episode_handoffs.record(handoffs)
             self.episode_assessments.record(assessments)
+            self.episode_coordinated.record(1.0 if coordinated else 0.0)
 
     def new_patient_id(self) -> int:
         """Id of a crisis arrival (A&E or direct admission): 1, 2, ... in arrival order, so the

@@ -36,6 +36,10 @@ def compute_costs(system: System, kpis: dict[str, float]) -> dict[str, float]:
         )
 
     owner = {"ed": sc.ed.organisation, "acute_ward": ward.organisation}
+    if system.jet is not None:
+        spor = sc.integration.single_point_of_referral
+        by_service["jet"] = system.jet.contacts * spor.cost_per_contact_gbp
+        owner["jet"] = spor.organisation
     owner.update({name: s.organisation for name, s in sc.onward_services.items()})
     by_org = dict.fromkeys(sc.organisations, 0.0)
     for service, cost in by_service.items():

@@ -53,11 +53,14 @@ class EmergencyDepartmentService(Service):
     def level_monitors(self) -> dict[str, LevelMonitor]:
         return {**super().level_monitors(), "boarding": self.boarding}
 
-    def arrive(self, p: Patient) -> None:
+    def arrive(self, p: Patient, referred_in: bool = False) -> None:
+        """A patient arrives in A&E: from home, or ``referred_in`` by a community team that
+        assessed them first (already logged as arrived)."""
         if self.ctx.collecting:
             self.attendances += 1
         if self.log is not None:
-            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+            event = "referred_in" if referred_in else "arrival"
+            self.log.add(p.pid, MILESTONE if referred_in else ARRIVAL_DEPARTURE, event, self.name)
             self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
         self.places.request(p, self._seen, p.acuity if self.priority else 0)
 
@@ -75,7 +78,7 @@ class EmergencyDepartmentService(Service):
         p = cast(Patient, event.value)
         if not p.admit:
             self._leave(p)
-            self.ctx.end_episode(p.handoffs, p.assessments)
+            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return
         if self.ctx.collecting:
@@ -84,7 +87,7 @@ class EmergencyDepartmentService(Service):
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             self._leave(p)
-            self.ctx.end_episode(p.handoffs, p.assessments)
+            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return
         p.t_dta = self.env.now

@@ -52,8 +52,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "share_beds_stay_7d_plus": "Share of occupied beds held by stays of 7+ days (midnight)",
     "share_beds_stay_21d_plus": "Share of occupied beds held by stays of 21+ days (midnight)",
     "mean_wait_days_<service>": (
-        "Mean wait for a place in an onward service once the referral is accepted and funded "
-        "(days)"
+        "Mean wait for a place in an onward service once the referral is accepted and funded (days)"
     ),
     "mean_referral_to_start_days_<service>": (
         "Mean time from referral (declared medically fit, or referred from the community) to "
@@ -75,6 +74,16 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "assessments_per_episode": (
         "Assessments by a team per crisis episode: A&E, admitting team, assessment for onward "
         "care, a receiving organisation's repeat assessment"
+    ),
+    "share_with_named_coordinator": (
+        "Share of crisis episodes in which one named person coordinated care ('I know who is "
+        "in charge of my care'): those managed by a joint emergency team"
+    ),
+    "jet_contacts": "Crises assessed at home by the joint emergency team",
+    "jet_managed_at_home": "Crises the joint emergency team managed at home",
+    "admissions_avoided": (
+        "Crises managed at home by the joint emergency team that would otherwise have ended "
+        "in an emergency admission"
     ),
     "cost_total_gbp": "Total cost of the services modelled (price year of the scenario)",
     "cost_nhs_gbp": "Cost borne by NHS organisations",
@@ -172,5 +181,10 @@ def compute_kpis(system: System) -> dict[str, float]:
     k["crisis_episodes"] = float(ctx.episode_handoffs.n)
     k["handoffs_per_episode"] = ctx.episode_handoffs.mean
     k["assessments_per_episode"] = ctx.episode_assessments.mean
+    k["share_with_named_coordinator"] = ctx.episode_coordinated.mean
+    jet = system.jet
+    k["jet_contacts"] = float(jet.contacts) if jet else 0.0
+    k["jet_managed_at_home"] = float(jet.managed_at_home) if jet else 0.0
+    k["admissions_avoided"] = float(jet.admissions_avoided) if jet else 0.0
     k.update(compute_costs(system, k))
     return k

@@ -32,8 +32,18 @@ from pathsim.scenario.models import OnwardService
 class OnwardServiceComponent(Service):
     """Places held for a length of stay drawn from the service's own stream."""
 
-    def __init__(self, ctx: RunContext, name: str, spec: OnwardService, streams: Streams) -> None:
-        super().__init__(ctx, name, spec.organisation, spec.capacity)
+    def __init__(
+        self,
+        ctx: RunContext,
+        name: str,
+        spec: OnwardService,
+        streams: Streams,
+        capacity: int | None = None,
+    ) -> None:
+        """``capacity`` overrides the scenario's (levers can add places)."""
+        super().__init__(
+            ctx, name, spec.organisation, spec.capacity if capacity is None else capacity
+        )
         self.spec = spec
         self.divert = spec.when_full == "divert"
         self.stay = BufferedSampler(
@@ -62,8 +72,10 @@ class OnwardServiceComponent(Service):
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         Timeout(self.env, remaining, p).callbacks.append(self._end)
 
-    def arrive_from_community(self, p: Patient) -> None:
-        if self.log is not None:
+    def arrive_from_community(self, p: Patient, arrived: bool = False) -> None:
+        """A referral from the community: a new person, or one who ``arrived`` already (a
+        crisis a joint emergency team is managing at home with a package)."""
+        if self.log is not None and not arrived:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         self.in_referral.add(1)
         p.t_referred = self.env.now

@@ -38,22 +38,28 @@ class Patient:
     __slots__ = (
         "acuity",
         "admit",
+        "ambulance",
         "assess",
         "assessments",
+        "coordinated",
         "dis_u_day",
         "dis_u_hour",
         "handoffs",
         "holder",
+        "jet_u",
         "los",
         "onward",
         "pathway",
         "pid",
+        "pkg_u",
         "route",
         "same_day",
         "segment",
         "slot",
+        "suitable",
         "t_arrival",
         "t_bed",
+        "t_crisis",
         "t_dta",
         "t_fit",
         "t_ready",
@@ -66,6 +72,16 @@ class Patient:
         self.segment = segment
         self.route = route
         self.t_arrival = t_arrival
+        """Arrival at the current front door (A&E, or the ward for a direct admission)."""
+        self.t_crisis = t_arrival
+        """When the crisis began (the first contact with any service)."""
+        self.ambulance = False
+        self.suitable = False
+        """Whether a community team could respond to this crisis at home."""
+        self.jet_u = 0.0
+        self.pkg_u = 0.0
+        self.coordinated = False
+        """Whether one named person (a joint emergency team's key worker) coordinated care."""
         self.acuity = 3
         self.assess = 0.0
         self.admit = False
@@ -138,6 +154,9 @@ class ClinicalDraws:
         self.rng_los = streams[f"{prefix}.length_of_stay"]
         self.rng_pathway = streams[f"{prefix}.discharge_pathway"]
         self.rng_timing = streams[f"{prefix}.discharge_timing"]
+        self.rng_route = streams[f"{prefix}.route"]
+        self.rng_community = streams[f"{prefix}.community_response"]
+        self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
 
@@ -169,7 +188,13 @@ class ClinicalDraws:
                 )
                 onward[mask] = choice.services[k]
         timing = self.rng_timing.random((n, 2))
+        ambulance = self.rng_route.random(n) < self.ambulance_share
+        community = self.rng_community.random((n, 3))
         return {
+            "ambulance": ambulance.tolist(),
+            "suitable": (community[:, 0] < seg.community_response_share).tolist(),
+            "jet_u": community[:, 1].tolist(),
+            "pkg_u": community[:, 2].tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -193,10 +218,14 @@ CLINICAL = (
     "onward",
     "dis_u_day",
     "dis_u_hour",
+    "ambulance",
+    "suitable",
+    "jet_u",
+    "pkg_u",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
-ClinicalRow = tuple[int, float, bool, bool, float, int, int, float, float]
+ClinicalRow = tuple[int, float, bool, bool, float, int, int, float, float, bool, bool, float, float]
 
 
 def clinical_rows(draws: dict[str, list[float] | list[int]]) -> list[ClinicalRow]:
@@ -215,6 +244,10 @@ def apply_row(p: Patient, row: ClinicalRow) -> None:
         p.onward,
         p.dis_u_day,
         p.dis_u_hour,
+        p.ambulance,
+        p.suitable,
+        p.jet_u,
+        p.pkg_u,
     ) = row
 
 

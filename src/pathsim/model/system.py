@@ -6,6 +6,7 @@ and monitors, so replications can run in any order and in any process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,7 @@ from simpy.events import Timeout
 from pathsim.model.context import Calendar, RunContext
 from pathsim.model.ed import EmergencyDepartmentService
 from pathsim.model.eventlog import EventLog
+from pathsim.model.jet import JointEmergencyTeam
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import (
@@ -34,7 +36,7 @@ from pathsim.model.referral import FrictionSteps, Pipeline
 from pathsim.model.service import Service
 from pathsim.model.streams import Streams
 from pathsim.model.ward import AcuteWardService
-from pathsim.scenario.integration import effective_frictions
+from pathsim.scenario.integration import added_capacity, effective_frictions
 from pathsim.scenario.models import ArrivalProfile, Scenario
 
 LONG_STAY_DAYS = (7.0, 21.0)
@@ -74,6 +76,9 @@ class System:
             "ed": scenario.ed.organisation,
             "acute_ward": scenario.acute_ward.organisation,
         }
+        spor = scenario.integration.single_point_of_referral
+        if spor.enabled:
+            organisations["jet"] = spor.organisation
         organisations.update({n: s.organisation for n, s in scenario.onward_services.items()})
         self.ctx = RunContext(
             env=env,
@@ -84,8 +89,11 @@ class System:
         )
         self.streams = Streams(seed, replication)
 
+        extra = added_capacity(scenario.integration)
         self.onward = [
-            OnwardServiceComponent(self.ctx, name, spec, self.streams)
+            OnwardServiceComponent(
+                self.ctx, name, spec, self.streams, spec.capacity + extra.get(name, 0)
+            )
             for name, spec in scenario.onward_services.items()
         ]
         service_index = {svc.name: i for i, svc in enumerate(self.onward)}
@@ -93,7 +101,10 @@ class System:
         self.ward = AcuteWardService(self.ctx, scenario.acute_ward, self.onward)
         self._build_referrals()
         self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
+        self.jet = self._build_jet(service_index)
         self.services: list[Service] = [self.ed, self.ward, *self.onward]
+        if self.jet is not None:
+            self.services.append(self.jet)
 
         self.sources: list[PoissonSource] = []
         self._build_sources()
@@ -101,6 +112,19 @@ class System:
         self.snapshots = DailySnapshots()
 
     # -- construction ------------------------------------------------------------------
+    def _build_jet(self, service_index: dict[str, int]) -> JointEmergencyTeam | None:
+        """The joint emergency team, when the single point of referral lever is on."""
+        spec = self.scenario.integration.single_point_of_referral
+        if not spec.enabled:
+            return None
+        packages = [
+            (share, self.onward[service_index[name]])
+            for name, share in spec.home_package_share.items()
+        ]
+        return JointEmergencyTeam(
+            self.ctx, spec, self.streams, self.ed.arrive, self.ward.arrive_direct, packages
+        )
+
     def _build_referrals(self) -> None:
         """Referral pipelines from the frictions that remain once the levers are applied."""
         sc = self.scenario
@@ -122,9 +146,13 @@ class System:
         sc = self.scenario
         for i, (name, seg) in enumerate(sc.segments.items()):
             profile = sc.profile_for(name)
+            to_ed: Callable[[Patient], None] = self.ed.arrive
+            to_ward: Callable[[Patient], None] = self.ward.arrive_direct
+            if self.jet is not None:  # the single point of referral stands at the front door
+                to_ed, to_ward = self.jet.crisis_to_ed, self.jet.crisis_to_ward
             for route, rate, entry in (
-                (ROUTE_ED, seg.ed_attendances_per_year, self.ed.arrive),
-                (ROUTE_DIRECT, seg.direct_admissions_per_year, self.ward.arrive_direct),
+                (ROUTE_ED, seg.ed_attendances_per_year, to_ed),
+                (ROUTE_DIRECT, seg.direct_admissions_per_year, to_ward),
             ):
                 prefix = f"segment.{name}.{'ed' if route == ROUTE_ED else 'direct'}"
                 draws = ClinicalDraws(
@@ -187,7 +215,9 @@ class System:
                     apply_row(p, row)
                     self.ward.place_initial(p, float(elapsed))
         for svc in self.onward:
-            n = round(svc.capacity * svc.spec.initial_occupancy_share)
+            n = round(
+                svc.spec.capacity * svc.spec.initial_occupancy_share
+            )  # added places start empty
             if n == 0:
                 continue
             remaining = svc.spec.length_of_stay_days.sample_residual(

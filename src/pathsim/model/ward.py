@@ -145,17 +145,19 @@ class AcuteWardService(Service):
         return sum(m.level for m in self._awaiting)
 
     # -- entry -------------------------------------------------------------------------
-    def arrive_direct(self, p: Patient) -> None:
-        """An emergency admission that did not come through A&E (GP, NHS 111, SDEC)."""
+    def arrive_direct(self, p: Patient, referred_in: bool = False) -> None:
+        """An emergency admission that did not come through A&E (GP, NHS 111, SDEC), or one
+        ``referred_in`` by a community team that assessed the patient first."""
         if self.ctx.collecting:
             self.direct_admissions += 1
         if self.log is not None:
-            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+            event = "referred_in" if referred_in else "arrival"
+            self.log.add(p.pid, MILESTONE if referred_in else ARRIVAL_DEPARTURE, event, self.name)
         if p.same_day:
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             p.assessments += 1
-            self.ctx.end_episode(p.handoffs, p.assessments)
+            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return
         self.admit(p)
@@ -252,7 +254,7 @@ class AcuteWardService(Service):
         now = self.env.now
         self.fit_in_bed.add(-1)
         if p.route != ROUTE_INITIAL:
-            self.ctx.end_episode(p.handoffs, p.assessments)
+            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
         if self.ctx.collecting:
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)

@@ -20,10 +20,18 @@ Frictions on the way out of hospital, in the order a patient meets them (P1-P3 d
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pathsim.scenario.distributions import Distribution
-from pathsim.scenario.models_base import NonNegative, Probability, Strict
+from pathsim.scenario.models_base import (
+    TOLERANCE,
+    Count,
+    Name,
+    NonNegative,
+    Positive,
+    Probability,
+    Strict,
+)
 
 
 class Frictions(Strict):
@@ -100,9 +108,80 @@ class SharedCareRecord(Lever):
     )
 
 
+class SinglePointOfReferral(Lever):
+    """A joint emergency team as the single point of referral for crises at home: staffed
+    teams that respond within hours during opening hours, assess the whole person, and manage
+    the crisis at home with a package of care, or send the patient in.
+
+    Crises that could be managed in the community (each segment's
+    ``community_response_share``) arriving by ambulance or GP / NHS 111 referral are referred
+    to the team while it is open and a team is free; otherwise they go to A&E or hospital as
+    before. Adds a named service (capacity, costs); removes nothing else.
+    """
+
+    organisation: Name = Field(
+        default="community_trust", description="Organisation that runs the team"
+    )
+    teams: Count = Field(default=0, ge=0, le=10_000, description="Cases the teams can hold at once")
+    open_hour: NonNegative = Field(default=8, lt=24, description="Opening time (hour of day)")
+    close_hour: Positive = Field(default=20, le=24, description="Closing time (hour of day)")
+    response_hours: Distribution | None = Field(
+        default=None, description="Time from referral to the team reaching the patient"
+    )
+    assessment_hours: Distribution | None = Field(
+        default=None, description="Holistic assessment at home"
+    )
+    manage_at_home_if_admission_needed: Probability = Field(
+        default=0.0,
+        description=(
+            "Chance that a patient who would have been admitted is managed at home instead "
+            "(an admission avoided)"
+        ),
+    )
+    manage_at_home_otherwise: Probability = Field(
+        default=0.0,
+        description="Chance that a patient who would have gone home from A&E is managed at home",
+    )
+    home_package_share: dict[Name, Probability] = Field(
+        default_factory=dict,
+        description=(
+            "Onward services that patients managed at home are referred to, with the share "
+            "going to each; the rest need no package. Shares sum to at most 1"
+        ),
+    )
+    added_capacity: dict[Name, Count] = Field(
+        default_factory=dict,
+        description=(
+            "Places commissioned with the team, added to named onward services, so that the "
+            "packages it starts do not take the places hospital discharges need"
+        ),
+    )
+    cost_per_contact_gbp: NonNegative = Field(
+        default=0.0, description="Cost of a team contact (response and assessment)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> SinglePointOfReferral:
+        if self.close_hour <= self.open_hour:
+            raise ValueError(
+                f"close_hour ({self.close_hour}) must be after open_hour ({self.open_hour})"
+            )
+        total = sum(self.home_package_share.values())
+        if total > 1 + TOLERANCE:
+            raise ValueError(f"home_package_share must sum to at most 1; it sums to {total:.6g}")
+        if (
+            self.enabled
+            and self.teams > 0
+            and (self.response_hours is None or self.assessment_hours is None)
+        ):
+            raise ValueError("an enabled team needs response_hours and assessment_hours")
+        return self
+
+
 class Integration(Strict):
     """The integration levers; each is off unless ``enabled: true``."""
 
+    single_point_of_referral: SinglePointOfReferral = Field(default_factory=SinglePointOfReferral)
     discharge_to_assess: DischargeToAssess = Field(default_factory=DischargeToAssess)
     pooled_budget: PooledBudget = Field(default_factory=PooledBudget)
     shared_care_record: SharedCareRecord = Field(default_factory=SharedCareRecord)
@@ -140,3 +219,9 @@ def effective_frictions(frictions: Frictions, levers: Integration) -> EffectiveF
         )
         out["referral_delay_factor"] = levers.shared_care_record.referral_delay_factor
     return EffectiveFrictions.model_validate(out)
+
+
+def added_capacity(levers: Integration) -> dict[str, int]:
+    """Places that the levers switched on add to named onward services."""
+    spor = levers.single_point_of_referral
+    return dict(spor.added_capacity) if spor.enabled else {}

@@ -154,6 +154,18 @@ class Segment(Strict):
     admission_probability: Probability = Field(
         description="Probability that an A&E attendance ends in an emergency admission"
     )
+    ambulance_share: Probability = Field(
+        default=0.0,
+        description="Share of A&E attendances arriving by ambulance (the rest self-present)",
+    )
+    community_response_share: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of crises arriving by ambulance or GP / NHS 111 referral (direct admissions) "
+            "that a community team could respond to at home (falls, infections, carer "
+            "breakdown); used by the single point of referral lever"
+        ),
+    )
     same_day_probability: Probability = Field(
         default=0.0,
         description=(
@@ -401,6 +413,15 @@ class Scenario(Strict):
                     problems.append(
                         f"discharge_pathway_services.{pathway.value}.{svc_name}: no onward "
                         f"service is called '{svc_name}'; known: {known}"
+                    )
+        spor = self.integration.single_point_of_referral
+        if spor.enabled:
+            need_org("integration.single_point_of_referral", spor.organisation)
+            for svc_name in [*spor.home_package_share, *spor.added_capacity]:
+                if svc_name not in self.onward_services:
+                    problems.append(
+                        f"integration.single_point_of_referral: no onward service is called "
+                        f"'{svc_name}'; known: {', '.join(sorted(self.onward_services))}"
                     )
         for seg_name, seg in self.segments.items():
             for pathway, p in seg.discharge_pathway_share.items():

@@ -1,0 +1,140 @@
+"""The joint emergency team: a single point of referral for crises at home.
+
+Built only when the scenario switches the ``single_point_of_referral`` lever on; it then
+stands in front of A&E and direct admission. A crisis that a community team could manage
+(drawn for each patient at arrival), arriving by ambulance or GP / NHS 111 referral while the
+team is open and a team is free, is referred to it. The team responds, assesses the whole
+person, and either manages the crisis at home (with a package of care from an onward service
+where needed) or sends the patient in, where they follow exactly the course they would have
+followed anyway. Every other crisis goes straight to A&E or the ward, as without the lever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.patients import ROUTE_DIRECT, Patient
+from pathsim.model.service import (
+    ARRIVAL_DEPARTURE,
+    MILESTONE,
+    RESOURCE_USE,
+    BufferedSampler,
+    Service,
+)
+from pathsim.model.streams import Streams
+from pathsim.scenario.distributions import Fixed
+from pathsim.scenario.integration import SinglePointOfReferral
+
+if TYPE_CHECKING:
+    from pathsim.model.onward import OnwardServiceComponent
+
+
+class JointEmergencyTeam(Service):
+    """Teams that respond to crises at home during opening hours."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        spec: SinglePointOfReferral,
+        streams: Streams,
+        to_ed: Callable[[Patient, bool], None],
+        to_ward: Callable[[Patient, bool], None],
+        packages: list[tuple[float, OnwardServiceComponent]],
+    ) -> None:
+        super().__init__(ctx, "jet", spec.organisation, spec.teams)
+        self.spec = spec
+        self.open = spec.open_hour / 24
+        self.close = spec.close_hour / 24
+        # With no teams nothing is ever drawn: a team of size 0 is the base system exactly.
+        fixed_zero = Fixed(distribution="fixed", value=0.0)
+        self.response = BufferedSampler(spec.response_hours or fixed_zero, streams["jet.response"])
+        self.assessment = BufferedSampler(
+            spec.assessment_hours or fixed_zero, streams["jet.assessment"]
+        )
+        self.to_ed = to_ed
+        self.to_ward = to_ward
+        self.package_bounds = np.cumsum([share for share, _ in packages]).tolist()
+        self.package_services = [svc for _, svc in packages]
+        self.contacts = 0
+        self.managed_at_home = 0
+        self.admissions_avoided = 0
+        self.sent_in = 0
+
+    # -- the front door ------------------------------------------------------------------
+    def _can_take(self) -> bool:
+        hour = self.env.now % 1.0
+        return self.open <= hour < self.close and self.places.has_room
+
+    def crisis_to_ed(self, p: Patient) -> None:
+        """Entry for A&E-route crises: ambulance crises the team could manage come here."""
+        if p.ambulance and p.suitable and self._can_take():
+            self._take(p)
+        else:
+            self.to_ed(p, False)
+
+    def crisis_to_ward(self, p: Patient) -> None:
+        """Entry for GP / NHS 111 referrals that would be admitted directly."""
+        if p.suitable and self._can_take():
+            self._take(p)
+        else:
+            self.to_ward(p, False)
+
+    # -- the team ------------------------------------------------------------------------
+    def _take(self, p: Patient) -> None:
+        p.coordinated = True
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+        self.places.request(p, self._dispatched)
+
+    def _dispatched(self, p: Patient, slot: int) -> None:
+        p.holder = self
+        p.slot = slot
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        hours = self.response.next() + self.assessment.next()
+        Timeout(self.env, hours / 24, p).callbacks.append(self._assessed)
+
+    def _assessed(self, event: Timeout) -> None:
+        p = cast(Patient, event.value)
+        p.assessments += 1  # one holistic assessment
+        self.places.release(p.slot)
+        p.holder = None
+        collecting = self.ctx.collecting
+        if collecting:
+            self.contacts += 1
+        spec = self.spec
+        chance = (
+            spec.manage_at_home_if_admission_needed if p.admit else spec.manage_at_home_otherwise
+        )
+        if p.jet_u < chance:
+            if collecting:
+                self.managed_at_home += 1
+                self.admissions_avoided += int(p.admit)
+            if self.log is not None:
+                self.log.add(p.pid, MILESTONE, "managed_at_home", self.name)
+            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
+            service = self._package(p)
+            if service is None:
+                self.patient_leaves_system(p)
+            else:
+                service.arrive_from_community(p, arrived=True)
+            return
+        if collecting:
+            self.sent_in += 1
+        p.handoffs += 1  # from the community team to the hospital
+        p.t_arrival = self.env.now
+        if p.route == ROUTE_DIRECT:
+            self.to_ward(p, True)
+        else:
+            self.to_ed(p, True)
+
+    def _package(self, p: Patient) -> OnwardServiceComponent | None:
+        for bound, service in zip(self.package_bounds, self.package_services, strict=True):
+            if p.pkg_u < bound:
+                return service
+        return None
