@@ -4,6 +4,8 @@ cases with hand-computed answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import simpy
 
@@ -176,7 +178,7 @@ def _ctx() -> RunContext:
     env = simpy.Environment()
     return RunContext(
         env=env,
-        calendar=Calendar(__import__("datetime").date(2024, 1, 1)),
+        calendar=Calendar(dt.date(2024, 1, 1)),
         results_from=0.0,
         end=100.0,
     )
