@@ -4,6 +4,7 @@ cases with hand-computed answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
