@@ -51,6 +51,8 @@ HEADLINE_KPIS = (
     "nctr_per_100_beds",
     "mean_referral_to_start_days_home_care",
     "mean_referral_to_start_days_care_homes",
+    "admissions_avoided",
+    "share_with_named_coordinator",
     "handoffs_per_episode",
     "assessments_per_episode",
     "cost_nhs_gbp",
