@@ -57,6 +57,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         integ.SharedCareRecord,
         "`integration.shared_care_record:`",
     ),
+    ("integration.proactive_care", integ.ProactiveCare, "`integration.proactive_care:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

@@ -36,6 +36,13 @@ def compute_costs(system: System, kpis: dict[str, float]) -> dict[str, float]:
         )
 
     owner = {"ed": sc.ed.organisation, "acute_ward": ward.organisation}
+    proactive = sc.integration.proactive_care
+    if system.case_management is not None and proactive.segment is not None:
+        people = sc.segments[proactive.segment].population
+        by_service["proactive_care"] = (
+            people * proactive.cost_per_person_per_year_gbp * (days / 365.25)
+        )
+        owner["proactive_care"] = proactive.organisation
     if system.jet is not None:
         spor = sc.integration.single_point_of_referral
         by_service["jet"] = system.jet.contacts * spor.cost_per_contact_gbp

@@ -77,9 +77,10 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     ),
     "share_with_named_coordinator": (
         "Share of crisis episodes in which one named person coordinated care ('I know who is "
-        "in charge of my care'): those managed by a joint emergency team"
+        "in charge of my care'): those of the joint emergency team or of case-managed patients"
     ),
     "jet_contacts": "Crises assessed at home by the joint emergency team",
+    "crises_prevented": "Crises of the case-managed segment prevented by proactive care",
     "jet_managed_at_home": "Crises the joint emergency team managed at home",
     "admissions_avoided": (
         "Crises managed at home by the joint emergency team that would otherwise have ended "
@@ -186,5 +187,7 @@ def compute_kpis(system: System) -> dict[str, float]:
     k["jet_contacts"] = float(jet.contacts) if jet else 0.0
     k["jet_managed_at_home"] = float(jet.managed_at_home) if jet else 0.0
     k["admissions_avoided"] = float(jet.admissions_avoided) if jet else 0.0
+    cm = system.case_management
+    k["crises_prevented"] = float(cm.prevented) if cm else 0.0
     k.update(compute_costs(system, k))
     return k

@@ -52,6 +52,7 @@ class Patient:
         "pathway",
         "pid",
         "pkg_u",
+        "prevent_u",
         "route",
         "same_day",
         "segment",
@@ -80,6 +81,7 @@ class Patient:
         """Whether a community team could respond to this crisis at home."""
         self.jet_u = 0.0
         self.pkg_u = 0.0
+        self.prevent_u = 1.0
         self.coordinated = False
         """Whether one named person (a joint emergency team's key worker) coordinated care."""
         self.acuity = 3
@@ -156,6 +158,7 @@ class ClinicalDraws:
         self.rng_timing = streams[f"{prefix}.discharge_timing"]
         self.rng_route = streams[f"{prefix}.route"]
         self.rng_community = streams[f"{prefix}.community_response"]
+        self.rng_proactive = streams[f"{prefix}.proactive_care"]
         self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
@@ -195,6 +198,7 @@ class ClinicalDraws:
             "suitable": (community[:, 0] < seg.community_response_share).tolist(),
             "jet_u": community[:, 1].tolist(),
             "pkg_u": community[:, 2].tolist(),
+            "prevent_u": self.rng_proactive.random(n).tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -222,10 +226,13 @@ CLINICAL = (
     "suitable",
     "jet_u",
     "pkg_u",
+    "prevent_u",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
-ClinicalRow = tuple[int, float, bool, bool, float, int, int, float, float, bool, bool, float, float]
+ClinicalRow = tuple[
+    int, float, bool, bool, float, int, int, float, float, bool, bool, float, float, float
+]
 
 
 def clinical_rows(draws: dict[str, list[float] | list[int]]) -> list[ClinicalRow]:
@@ -248,6 +255,7 @@ def apply_row(p: Patient, row: ClinicalRow) -> None:
         p.suitable,
         p.jet_u,
         p.pkg_u,
+        p.prevent_u,
     ) = row
 
 

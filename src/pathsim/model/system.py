@@ -32,6 +32,7 @@ from pathsim.model.patients import (
     clinical_rows,
     onward_choices,
 )
+from pathsim.model.proactive import CaseManagement
 from pathsim.model.referral import FrictionSteps, Pipeline
 from pathsim.model.service import Service
 from pathsim.model.streams import Streams
@@ -106,6 +107,8 @@ class System:
         if self.jet is not None:
             self.services.append(self.jet)
 
+        proactive = scenario.integration.proactive_care
+        self.case_management = CaseManagement(self.ctx, proactive) if proactive.enabled else None
         self.sources: list[PoissonSource] = []
         self._build_sources()
         self._fill_initial()
@@ -150,6 +153,9 @@ class System:
             to_ward: Callable[[Patient], None] = self.ward.arrive_direct
             if self.jet is not None:  # the single point of referral stands at the front door
                 to_ed, to_ward = self.jet.crisis_to_ed, self.jet.crisis_to_ward
+            if self.case_management is not None and name == sc.integration.proactive_care.segment:
+                to_ed = self.case_management.in_front_of(to_ed)
+                to_ward = self.case_management.in_front_of(to_ward)
             for route, rate, entry in (
                 (ROUTE_ED, seg.ed_attendances_per_year, to_ed),
                 (ROUTE_DIRECT, seg.direct_admissions_per_year, to_ward),

@@ -178,6 +178,28 @@ class SinglePointOfReferral(Lever):
         return self
 
 
+class ProactiveCare(Lever):
+    """Proactive care of the highest-risk segment: risk stratification and case management.
+    A share of the segment's crises never happens (the same patients, minus those), every
+    case-managed patient has a named coordinator, and the service costs so much per person
+    per year whether or not they have a crisis."""
+
+    segment: Name | None = Field(default=None, description="The segment that is case-managed")
+    crisis_reduction: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of the segment's crises (A&E and direct admissions) prevented. Controlled "
+            "evaluations found little or no effect, one +9% [6.19]: keep it small"
+        ),
+    )
+    organisation: Name = Field(
+        default="community_trust", description="Organisation that runs case management"
+    )
+    cost_per_person_per_year_gbp: NonNegative = Field(
+        default=0.0, description="Cost of case management per person in the segment per year"
+    )
+
+
 class Integration(Strict):
     """The integration levers; each is off unless ``enabled: true``."""
 
@@ -185,6 +207,7 @@ class Integration(Strict):
     discharge_to_assess: DischargeToAssess = Field(default_factory=DischargeToAssess)
     pooled_budget: PooledBudget = Field(default_factory=PooledBudget)
     shared_care_record: SharedCareRecord = Field(default_factory=SharedCareRecord)
+    proactive_care: ProactiveCare = Field(default_factory=ProactiveCare)
 
 
 class EffectiveFrictions(Strict):

@@ -423,6 +423,14 @@ class Scenario(Strict):
                         f"integration.single_point_of_referral: no onward service is called "
                         f"'{svc_name}'; known: {', '.join(sorted(self.onward_services))}"
                     )
+        proactive = self.integration.proactive_care
+        if proactive.enabled:
+            need_org("integration.proactive_care", proactive.organisation)
+            if proactive.segment is None or proactive.segment not in self.segments:
+                problems.append(
+                    f"integration.proactive_care.segment: no segment is called "
+                    f"'{proactive.segment}'; known: {', '.join(sorted(self.segments))}"
+                )
         for seg_name, seg in self.segments.items():
             for pathway, p in seg.discharge_pathway_share.items():
                 if (
