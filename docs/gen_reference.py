@@ -58,6 +58,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "`integration.shared_care_record:`",
     ),
     ("integration.proactive_care", integ.ProactiveCare, "`integration.proactive_care:`"),
+    ("integration.virtual_wards", integ.VirtualWards, "`integration.virtual_wards:`"),
+    ("readmission", m.Readmission, "`readmission:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

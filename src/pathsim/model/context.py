@@ -5,13 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import simpy
+from simpy.events import Timeout
 
 from pathsim.model.eventlog import EventLog
 from pathsim.model.monitors import Tally
 
 OTHER_ID_BASE = 1_000_000_000
+WINDOW_DAYS = 90.0
+"""Length of the window after a crisis in which days at home are counted."""
+
+
+class Window:
+    """Time away from home (in A&E, an acute bed, a community bed or a care home) in the
+    90 days after one person's crisis; readmissions of the person add to the same window."""
+
+    __slots__ = ("away", "since", "start")
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+        self.away = 0.0
+        self.since = -1.0
+        """When the current time away began; negative while the person is at home."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,39 @@ class RunContext:
 
     episode_coordinated: Tally = field(default_factory=Tally)
     """1 for each crisis episode coordinated by one named person, 0 otherwise."""
+
+    days_at_home: Tally = field(default_factory=Tally)
+    """Days at home in the 90 days after a crisis that needed an overnight bed, for crises in
+    the results period whose window ended before the end of the run."""
+
+    def open_window(self, p: Any) -> None:
+        """Starts the 90-day window of a crisis that needed an overnight bed (as drawn at
+        arrival: the same people in every configuration)."""
+        now = self.env.now
+        window = Window(now)
+        p.window = window
+        if now + WINDOW_DAYS <= self.end:
+            Timeout(self.env, WINDOW_DAYS, window).callbacks.append(self._close_window)
+
+    def away(self, p: Any, away: bool) -> None:
+        """The person leaves home (``away``) or comes back; no-op outside a window."""
+        window: Window | None = p.window
+        if window is None:
+            return
+        now = self.env.now
+        if away:
+            if window.since < 0:
+                window.since = now
+        elif window.since >= 0:
+            window.away += now - window.since
+            window.since = -1.0
+
+    def _close_window(self, event: Timeout) -> None:
+        window = cast(Window, event.value)
+        away = window.away
+        if window.since >= 0:
+            away += self.env.now - window.since
+        self.days_at_home.record(WINDOW_DAYS - away)
 
     def end_episode(self, handoffs: int, assessments: int, coordinated: bool) -> None:
         """A crisis episode has ended (home, or on to onward care)."""

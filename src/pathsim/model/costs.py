@@ -47,6 +47,13 @@ def compute_costs(system: System, kpis: dict[str, float]) -> dict[str, float]:
         spor = sc.integration.single_point_of_referral
         by_service["jet"] = system.jet.contacts * spor.cost_per_contact_gbp
         owner["jet"] = spor.organisation
+    if system.virtual_ward is not None:
+        vw = sc.integration.virtual_wards
+        occupied_days = kpis["virtual_ward_occupancy"] * system.virtual_ward.capacity * days
+        by_service["virtual_ward"] = (
+            occupied_days * vw.cost_per_day_gbp if system.virtual_ward.capacity else 0.0
+        )
+        owner["virtual_ward"] = vw.organisation
     owner.update({name: s.organisation for name, s in sc.onward_services.items()})
     by_org = dict.fromkeys(sc.organisations, 0.0)
     for service, cost in by_service.items():

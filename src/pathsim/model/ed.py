@@ -20,6 +20,7 @@ from pathsim.model.service import (
 from pathsim.scenario.models import EmergencyDepartment
 
 if TYPE_CHECKING:
+    from pathsim.model.virtual_ward import VirtualWard
     from pathsim.model.ward import AcuteWardService
 
 FOUR_HOURS = 4 / 24
@@ -39,6 +40,8 @@ class EmergencyDepartmentService(Service):
             priority=spec.queue_discipline == "priority",
         )
         self.ward = ward
+        self.virtual_ward: VirtualWard | None = None
+        """Virtual wards that may take a patient at the decision (step up), when built."""
         self.priority = spec.queue_discipline == "priority"
         self.boarding = LevelMonitor(ctx.env, "ed.boarding")
         self.attendances = 0
@@ -58,6 +61,7 @@ class EmergencyDepartmentService(Service):
         assessed them first (already logged as arrived)."""
         if self.ctx.collecting:
             self.attendances += 1
+        self.ctx.away(p, True)
         if self.log is not None:
             event = "referred_in" if referred_in else "arrival"
             self.log.add(p.pid, MILESTONE if referred_in else ARRIVAL_DEPARTURE, event, self.name)
@@ -76,8 +80,15 @@ class EmergencyDepartmentService(Service):
 
     def _decided(self, event: Timeout) -> None:
         p = cast(Patient, event.value)
+        vw = self.virtual_ward
+        if vw is not None and vw.would_take(p):
+            self._leave(p)
+            p.holder = None
+            vw.step_up(p)
+            return
         if not p.admit:
             self._leave(p)
+            self.ctx.away(p, False)
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return
@@ -87,6 +98,7 @@ class EmergencyDepartmentService(Service):
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             self._leave(p)
+            self.ctx.away(p, False)
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return

@@ -80,11 +80,32 @@ KPI_DESCRIPTIONS: dict[str, str] = {
         "in charge of my care'): those of the joint emergency team or of case-managed patients"
     ),
     "jet_contacts": "Crises assessed at home by the joint emergency team",
+    "virtual_ward_step_ups": (
+        "Patients put on a virtual ward at a decision to admit (instead of a bed, or instead "
+        "of going home)"
+    ),
+    "virtual_ward_step_downs": "Patients who left an acute bed early for a virtual ward",
+    "virtual_ward_escalations": "Virtual ward patients admitted back to hospital",
+    "virtual_ward_occupancy": "Mean share of virtual ward slots in use",
+    "readmissions_30d": (
+        "Emergency readmissions within 30 days of leaving hospital care (a bed or a virtual "
+        "ward), arriving in the results period"
+    ),
+    "readmission_rate_30d": (
+        "Readmissions within 30 days per discharge after an overnight stay (results period)"
+    ),
+    "days_at_home_90d": (
+        "Mean days at home in the 90 days after a crisis that needed an overnight bed (as "
+        "drawn at arrival, so the same crises in every configuration, whether admitted, "
+        "managed at home or prevented): not in A&E, an acute bed, a community bed or a care "
+        "home; a virtual ward is home. Crises in the results period whose 90 days ended "
+        "before the run did"
+    ),
     "crises_prevented": "Crises of the case-managed segment prevented by proactive care",
     "jet_managed_at_home": "Crises the joint emergency team managed at home",
     "admissions_avoided": (
-        "Crises managed at home by the joint emergency team that would otherwise have ended "
-        "in an emergency admission"
+        "Crises that would otherwise have ended in an overnight admission, managed at home by "
+        "the joint emergency team or completed on a virtual ward without escalation"
     ),
     "cost_total_gbp": "Total cost of the services modelled (price year of the scenario)",
     "cost_nhs_gbp": "Cost borne by NHS organisations",
@@ -186,7 +207,20 @@ def compute_kpis(system: System) -> dict[str, float]:
     jet = system.jet
     k["jet_contacts"] = float(jet.contacts) if jet else 0.0
     k["jet_managed_at_home"] = float(jet.managed_at_home) if jet else 0.0
-    k["admissions_avoided"] = float(jet.admissions_avoided) if jet else 0.0
+    vw = system.virtual_ward
+    k["virtual_ward_step_ups"] = float(vw.step_ups) if vw else 0.0
+    k["virtual_ward_step_downs"] = float(vw.step_downs) if vw else 0.0
+    k["virtual_ward_escalations"] = float(vw.escalations) if vw else 0.0
+    k["virtual_ward_occupancy"] = (
+        _ratio(window("virtual_ward", "occupied"), vw.capacity) if vw and vw.capacity else 0.0
+    )
+    k["admissions_avoided"] = float(
+        (jet.admissions_avoided if jet else 0) + (vw.admissions_avoided if vw else 0)
+    )
+    readmissions = system.readmissions
+    k["readmissions_30d"] = float(readmissions.readmissions)
+    k["readmission_rate_30d"] = _ratio(readmissions.readmissions, readmissions.discharges)
+    k["days_at_home_90d"] = ctx.days_at_home.mean
     cm = system.case_management
     k["crises_prevented"] = float(cm.prevented) if cm else 0.0
     k.update(compute_costs(system, k))

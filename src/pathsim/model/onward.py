@@ -28,6 +28,8 @@ from pathsim.model.service import (
 from pathsim.model.streams import Streams
 from pathsim.scenario.models import OnwardService
 
+BED_BASED = ("community_bed", "care_home")
+
 
 class OnwardServiceComponent(Service):
     """Places held for a length of stay drawn from the service's own stream."""
@@ -45,6 +47,8 @@ class OnwardServiceComponent(Service):
             ctx, name, spec.organisation, spec.capacity if capacity is None else capacity
         )
         self.spec = spec
+        self.bed_based = spec.kind in BED_BASED
+        """Whether a stay here is time away from home (a community bed, a care home)."""
         self.divert = spec.when_full == "divert"
         self.stay = BufferedSampler(
             spec.length_of_stay_days, streams[f"onward.{name}.length_of_stay"]
@@ -100,6 +104,7 @@ class OnwardServiceComponent(Service):
                 self.log.add(p.pid, MILESTONE, f"{self.name}_diverted", self.name)
             if p.holder is not None:
                 p.holder.handover(p)  # type: ignore[attr-defined]
+            self.ctx.away(p, False)  # went elsewhere: out of the model, counted as home
             self.patient_leaves_system(p)
             return
         if self.log is not None:
@@ -109,6 +114,8 @@ class OnwardServiceComponent(Service):
     def _start(self, p: Patient, slot: int) -> None:
         if p.holder is not None:
             p.holder.handover(p)  # type: ignore[attr-defined]
+        else:
+            self.ctx.away(p, self.bed_based)
         p.holder = self
         p.slot = slot
         if self.ctx.collecting:
@@ -124,4 +131,5 @@ class OnwardServiceComponent(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)
+        self.ctx.away(p, False)
         self.patient_leaves_system(p)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from simpy.events import Timeout
@@ -53,6 +54,8 @@ class Patient:
         "pid",
         "pkg_u",
         "prevent_u",
+        "readmit_t",
+        "readmit_u",
         "route",
         "same_day",
         "segment",
@@ -66,6 +69,11 @@ class Patient:
         "t_ready",
         "t_referred",
         "t_request",
+        "vw_avoids",
+        "vw_esc_u",
+        "vw_t_u",
+        "vw_u",
+        "window",
     )
 
     def __init__(self, pid: int, segment: int, route: int, t_arrival: float) -> None:
@@ -82,6 +90,20 @@ class Patient:
         self.jet_u = 0.0
         self.pkg_u = 0.0
         self.prevent_u = 1.0
+        self.vw_u = 1.0
+        """Draw that decides whether a virtual ward would take this patient (step up or down)."""
+        self.vw_esc_u = 1.0
+        """Draw that decides whether the patient escalates from a virtual ward back to hospital."""
+        self.vw_t_u = 0.0
+        """When in the virtual ward stay an escalation happens (share of the stay)."""
+        self.vw_avoids = False
+        """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
+        self.readmit_u = 1.0
+        """Draw that decides an emergency readmission within 30 days of discharge."""
+        self.readmit_t = 0.0
+        """Draw that decides when the readmission happens."""
+        self.window: object | None = None
+        """The person's 90-day days-at-home window, when they belong to its cohort."""
         self.coordinated = False
         """Whether one named person (a joint emergency team's key worker) coordinated care."""
         self.acuity = 3
@@ -105,6 +127,12 @@ class Patient:
         """Referrals to another organisation made for this patient (each attempt counts)."""
         self.assessments = 0
         """Assessments of this patient by a team (A&E, admitting team, onward care)."""
+
+
+class FrontDoor(Protocol):
+    """A service's entry for a crisis: from home, or ``referred_in`` by a community team."""
+
+    def __call__(self, p: Patient, referred_in: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -144,11 +172,15 @@ class ClinicalDraws:
         segment: Segment,
         choices: dict[int, OnwardChoice],
         admit_all: bool = False,
+        admit_probability: float | None = None,
     ) -> None:
         """``admit_all`` is for routes that are admissions by definition (direct admissions):
-        the A&E admission draw is then ignored."""
+        the A&E admission draw is then ignored. ``admit_probability`` replaces the segment's
+        (first crises, when readmissions are drawn separately)."""
         self.segment = segment
-        self.admit_probability = 1.0 if admit_all else segment.admission_probability
+        if admit_probability is None:
+            admit_probability = segment.admission_probability
+        self.admit_probability = 1.0 if admit_all else admit_probability
         self.choices = choices
         self.rng_acuity = streams[f"{prefix}.acuity"]
         self.rng_assess = streams[f"{prefix}.ed_assessment"]
@@ -159,6 +191,8 @@ class ClinicalDraws:
         self.rng_route = streams[f"{prefix}.route"]
         self.rng_community = streams[f"{prefix}.community_response"]
         self.rng_proactive = streams[f"{prefix}.proactive_care"]
+        self.rng_virtual_ward = streams[f"{prefix}.virtual_ward"]
+        self.rng_readmission = streams[f"{prefix}.readmission"]
         self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
@@ -193,12 +227,19 @@ class ClinicalDraws:
         timing = self.rng_timing.random((n, 2))
         ambulance = self.rng_route.random(n) < self.ambulance_share
         community = self.rng_community.random((n, 3))
+        vw = self.rng_virtual_ward.random((n, 3))
+        readmit = self.rng_readmission.random((n, 2))
         return {
             "ambulance": ambulance.tolist(),
             "suitable": (community[:, 0] < seg.community_response_share).tolist(),
             "jet_u": community[:, 1].tolist(),
             "pkg_u": community[:, 2].tolist(),
             "prevent_u": self.rng_proactive.random(n).tolist(),
+            "vw_u": vw[:, 0].tolist(),
+            "vw_esc_u": vw[:, 1].tolist(),
+            "vw_t_u": vw[:, 2].tolist(),
+            "readmit_u": readmit[:, 0].tolist(),
+            "readmit_t": readmit[:, 1].tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -227,11 +268,34 @@ CLINICAL = (
     "jet_u",
     "pkg_u",
     "prevent_u",
+    "vw_u",
+    "vw_esc_u",
+    "vw_t_u",
+    "readmit_u",
+    "readmit_t",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
 ClinicalRow = tuple[
-    int, float, bool, bool, float, int, int, float, float, bool, bool, float, float, float
+    int,
+    float,
+    bool,
+    bool,
+    float,
+    int,
+    int,
+    float,
+    float,
+    bool,
+    bool,
+    float,
+    float,
+    float,
+    float,
+    float,
+    float,
+    float,
+    float,
 ]
 
 
@@ -256,6 +320,11 @@ def apply_row(p: Patient, row: ClinicalRow) -> None:
         p.jet_u,
         p.pkg_u,
         p.prevent_u,
+        p.vw_u,
+        p.vw_esc_u,
+        p.vw_t_u,
+        p.readmit_u,
+        p.readmit_t,
     ) = row
 
 
@@ -348,5 +417,7 @@ class PoissonSource:
         p = Patient(pid, self.segment_index, self.route, self.ctx.env.now)
         if self._rows:
             apply_row(p, self._rows[i])
+            if p.admit and not p.same_day and self.ctx.collecting:
+                self.ctx.open_window(p)  # a crisis that needs an overnight bed
         self.entry(p)
         self._schedule_next()

@@ -26,6 +26,7 @@ from pathsim.model.patients import (
     ROUTE_ED,
     ROUTE_INITIAL,
     ClinicalDraws,
+    FrontDoor,
     Patient,
     PoissonSource,
     apply_row,
@@ -33,9 +34,11 @@ from pathsim.model.patients import (
     onward_choices,
 )
 from pathsim.model.proactive import CaseManagement
+from pathsim.model.readmission import Readmissions
 from pathsim.model.referral import FrictionSteps, Pipeline
 from pathsim.model.service import Service
 from pathsim.model.streams import Streams
+from pathsim.model.virtual_ward import VirtualWard
 from pathsim.model.ward import AcuteWardService
 from pathsim.scenario.integration import added_capacity, effective_frictions
 from pathsim.scenario.models import ArrivalProfile, Scenario
@@ -80,6 +83,9 @@ class System:
         spor = scenario.integration.single_point_of_referral
         if spor.enabled:
             organisations["jet"] = spor.organisation
+        vw_spec = scenario.integration.virtual_wards
+        if vw_spec.enabled:
+            organisations["virtual_ward"] = vw_spec.organisation
         organisations.update({n: s.organisation for n, s in scenario.onward_services.items()})
         self.ctx = RunContext(
             env=env,
@@ -102,10 +108,18 @@ class System:
         self.ward = AcuteWardService(self.ctx, scenario.acute_ward, self.onward)
         self._build_referrals()
         self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
+        self.readmissions = Readmissions(self.ctx, scenario, self.streams, self.choices)
+        self.ward.discharged = self.readmissions.after_discharge
+        self.virtual_ward = self._build_virtual_ward()
+        self.direct_entry: FrontDoor = self.ward.arrive_direct
+        if self.virtual_ward is not None:
+            self.direct_entry = self.virtual_ward.in_front_of(self.ward.arrive_direct)
         self.jet = self._build_jet(service_index)
         self.services: list[Service] = [self.ed, self.ward, *self.onward]
         if self.jet is not None:
             self.services.append(self.jet)
+        if self.virtual_ward is not None:
+            self.services.append(self.virtual_ward)
 
         proactive = scenario.integration.proactive_care
         self.case_management = CaseManagement(self.ctx, proactive) if proactive.enabled else None
@@ -115,6 +129,29 @@ class System:
         self.snapshots = DailySnapshots()
 
     # -- construction ------------------------------------------------------------------
+    def _build_virtual_ward(self) -> VirtualWard | None:
+        """Virtual wards, when the lever is on: at A&E's decision, in front of direct
+        admission, and beside the ward for step down."""
+        sc = self.scenario
+        spec = sc.integration.virtual_wards
+        if not spec.enabled:
+            return None
+        names = list(sc.segments)
+        segments = None if spec.segments is None else {names.index(n) for n in spec.segments}
+        vw = VirtualWard(
+            self.ctx,
+            spec,
+            self.streams,
+            segments,
+            self.ward.organisation,
+            self.onward,
+            self.readmissions.after_discharge,
+        )
+        vw.to_ward = self.ward.arrive_direct
+        self.ed.virtual_ward = vw
+        self.ward.virtual_ward = vw
+        return vw
+
     def _build_jet(self, service_index: dict[str, int]) -> JointEmergencyTeam | None:
         """The joint emergency team, when the single point of referral lever is on."""
         spec = self.scenario.integration.single_point_of_referral
@@ -125,7 +162,7 @@ class System:
             for name, share in spec.home_package_share.items()
         ]
         return JointEmergencyTeam(
-            self.ctx, spec, self.streams, self.ed.arrive, self.ward.arrive_direct, packages
+            self.ctx, spec, self.streams, self.ed.arrive, self.direct_entry, packages
         )
 
     def _build_referrals(self) -> None:
@@ -150,19 +187,26 @@ class System:
         for i, (name, seg) in enumerate(sc.segments.items()):
             profile = sc.profile_for(name)
             to_ed: Callable[[Patient], None] = self.ed.arrive
-            to_ward: Callable[[Patient], None] = self.ward.arrive_direct
+            to_ward: Callable[[Patient], None] = self.direct_entry
             if self.jet is not None:  # the single point of referral stands at the front door
                 to_ed, to_ward = self.jet.crisis_to_ed, self.jet.crisis_to_ward
             if self.case_management is not None and name == sc.integration.proactive_care.segment:
                 to_ed = self.case_management.in_front_of(to_ed)
                 to_ward = self.case_management.in_front_of(to_ward)
+            self.readmissions.entries.append(to_ed)
+            first_attendances, first_admit = sc.first_crises(name)
             for route, rate, entry in (
-                (ROUTE_ED, seg.ed_attendances_per_year, to_ed),
+                (ROUTE_ED, first_attendances, to_ed),
                 (ROUTE_DIRECT, seg.direct_admissions_per_year, to_ward),
             ):
                 prefix = f"segment.{name}.{'ed' if route == ROUTE_ED else 'direct'}"
                 draws = ClinicalDraws(
-                    self.streams, prefix, seg, self.choices, admit_all=route == ROUTE_DIRECT
+                    self.streams,
+                    prefix,
+                    seg,
+                    self.choices,
+                    admit_all=route == ROUTE_DIRECT,
+                    admit_probability=first_admit,
                 )
                 self.sources.append(
                     PoissonSource(

@@ -4,6 +4,7 @@ discharge while onward care has no room."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from simpy.events import Timeout
@@ -24,9 +25,14 @@ from pathsim.scenario.models import AcuteWard
 
 if TYPE_CHECKING:
     from pathsim.model.onward import OnwardServiceComponent
+    from pathsim.model.virtual_ward import VirtualWard
 
 DISCHARGE_PROCESS = "discharge_process"
 OCCUPANCY_THRESHOLDS = (0.92, 0.95)
+
+
+def _nobody(_p: Patient) -> None:
+    return None
 
 
 class DischargeClock:
@@ -108,6 +114,11 @@ class AcuteWardService(Service):
         """Per onward service, the referral steps from this ward (set by the system)."""
         self.assess_after_discharge = False
         """Discharge to assess: the onward-care assessment happens after the patient leaves."""
+        self.virtual_ward: VirtualWard | None = None
+        """Virtual wards that take patients for early discharge (step down), when built."""
+        self.discharged: Callable[[Patient], None] = _nobody
+        """Told of every patient leaving a bed for home or onward care (readmissions)."""
+        self.stepped_down = 0
         self._awaiting: list[LevelMonitor] = []
         for svc in onward:
             cause = f"awaiting_{svc.name}"
@@ -150,6 +161,7 @@ class AcuteWardService(Service):
         ``referred_in`` by a community team that assessed the patient first."""
         if self.ctx.collecting:
             self.direct_admissions += 1
+        self.ctx.away(p, True)
         if self.log is not None:
             event = "referred_in" if referred_in else "arrival"
             self.log.add(p.pid, MILESTONE if referred_in else ARRIVAL_DEPARTURE, event, self.name)
@@ -157,6 +169,7 @@ class AcuteWardService(Service):
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             p.assessments += 1
+            self.ctx.away(p, False)
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
             self.patient_leaves_system(p)
             return
@@ -196,7 +209,27 @@ class AcuteWardService(Service):
         self.occupants[p.pid] = t_bed
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+        vw = self.virtual_ward
+        if vw is not None and vw.wants_step_down(p):
+            early = p.los - vw.spec.step_down_bed_days_saved
+            Timeout(self.env, early, p).callbacks.append(self._step_down)
+            return
         Timeout(self.env, p.los, p).callbacks.append(self._fit)
+
+    def _step_down(self, event: Timeout) -> None:
+        """Early discharge to a virtual ward, if it has a slot; otherwise the stay goes on."""
+        p = cast(Patient, event.value)
+        vw = self.virtual_ward
+        assert vw is not None
+        if vw.places.has_room:
+            if self.ctx.collecting:
+                self.stepped_down += 1
+                self.discharges += 1
+                self.length_of_stay.record(self.env.now - p.t_bed)
+            self._free_bed(p)
+            vw.step_down(p)
+            return
+        Timeout(self.env, vw.spec.step_down_bed_days_saved, p).callbacks.append(self._fit)
 
     def _fit(self, event: Timeout) -> None:
         """The clinical stay is over; the patient is declared fit now or at the ward round."""
@@ -236,6 +269,8 @@ class AcuteWardService(Service):
     def _go_home(self, p: Patient) -> None:
         p.t_ready = self.env.now
         self._leave(p)
+        self.ctx.away(p, False)
+        self.discharged(p)
         self.patient_leaves_system(p)
 
     def _referred(self, p: Patient) -> None:
@@ -249,6 +284,8 @@ class AcuteWardService(Service):
         if self.assess_after_discharge:
             p.assessments += 1  # discharge to assess: assessed at home, not in a bed
         self._leave(p)
+        self.ctx.away(p, self.onward[p.onward].bed_based)
+        self.discharged(p)
 
     def _leave(self, p: Patient) -> None:
         now = self.env.now
@@ -259,6 +296,9 @@ class AcuteWardService(Service):
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)
             self.fit_to_leave.record(now - p.t_fit)
+        self._free_bed(p)
+
+    def _free_bed(self, p: Patient) -> None:
         del self.occupants[p.pid]
         self.patients.add(-1)
         if self.log is not None:

@@ -200,6 +200,84 @@ class ProactiveCare(Lever):
     )
 
 
+class VirtualWards(Lever):
+    """Virtual wards (hospital at home): acute care at home under a consultant or GP, for up to
+    14 days [6.4]. Added slots beyond those the base already runs (the base is calibrated to
+    today's figures, which include today's virtual wards, about 20 per 100,000 [6.1]).
+
+    Step up: at the decision to admit (in A&E, or a GP / NHS 111 referral for admission), a
+    share of the patients who would have needed an overnight bed are treated on a virtual ward
+    instead, while a slot is free: an admission avoided unless they escalate back to hospital.
+    Patients who would have gone home are also taken, in their own share: only part of a
+    virtual ward's step-up admissions truly avoid an admission (about 1 in 2.5 [6.14]).
+
+    Step down: a share of the ward's patients going home (pathway P0) with a long enough stay
+    leave their bed ``step_down_bed_days_saved`` days before they would have been fit and finish
+    their recovery on a virtual ward, while a slot is free [6.15].
+
+    After a virtual ward stay a patient goes home, or on to the onward care their discharge
+    pathway needs (referred from home, holding no bed); ``escalation_probability`` of them are
+    admitted back to hospital part-way through the stay.
+    """
+
+    organisation: Name = Field(
+        default="community_trust", description="Organisation that runs the virtual wards"
+    )
+    slots: Count = Field(
+        default=0, ge=0, le=100_000, description="Patients the virtual wards can hold at once"
+    )
+    segments: list[Name] | None = Field(
+        default=None, description="Segments whose patients may be taken; omitted: all"
+    )
+    step_up_share_if_admission_needed: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of patients who would have been admitted overnight that are treated on a "
+            "virtual ward instead (when a slot is free)"
+        ),
+    )
+    step_up_share_otherwise: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of A&E patients who would have gone home that are put on a virtual ward "
+            "(when a slot is free): virtual ward admissions that avoid no hospital admission"
+        ),
+    )
+    step_down_share: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of ward patients going home (P0) who step down to a virtual ward before "
+            "they are fit (when a slot is free)"
+        ),
+    )
+    step_down_bed_days_saved: NonNegative = Field(
+        default=0.0,
+        description=(
+            "Days before being medically fit that a stepped-down patient leaves the bed; only "
+            "patients with a longer clinical stay than this step down"
+        ),
+    )
+    length_of_stay_days: Distribution | None = Field(
+        default=None, description="Time on the virtual ward"
+    )
+    max_stay_days: Positive = Field(
+        default=14, description="Longest virtual ward stay: longer draws are cut to this"
+    )
+    escalation_probability: Probability = Field(
+        default=0.0,
+        description="Chance that a virtual ward patient is admitted back to hospital",
+    )
+    cost_per_day_gbp: NonNegative = Field(
+        default=0.0, description="Cost of an occupied virtual ward day"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> VirtualWards:
+        if self.enabled and self.slots > 0 and self.length_of_stay_days is None:
+            raise ValueError("enabled virtual wards with slots need length_of_stay_days")
+        return self
+
+
 class Integration(Strict):
     """The integration levers; each is off unless ``enabled: true``."""
 
@@ -208,6 +286,7 @@ class Integration(Strict):
     pooled_budget: PooledBudget = Field(default_factory=PooledBudget)
     shared_care_record: SharedCareRecord = Field(default_factory=SharedCareRecord)
     proactive_care: ProactiveCare = Field(default_factory=ProactiveCare)
+    virtual_wards: VirtualWards = Field(default_factory=VirtualWards)
 
 
 class EffectiveFrictions(Strict):

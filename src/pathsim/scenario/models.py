@@ -179,6 +179,15 @@ class Segment(Strict):
     discharge_pathway_share: dict[Pathway, Probability] = Field(
         description="Share of ward discharges on each pathway P0-P3; sums to 1"
     )
+    readmission_probability: Probability = Field(
+        default=0.0,
+        description=(
+            "Chance that a patient discharged after an overnight stay is readmitted as an "
+            "emergency within 30 days (before the factors of the scenario's readmission "
+            "settings). The segment's attendance and admission figures include these "
+            "readmissions: the model draws fewer first crises so the totals stay as given"
+        ),
+    )
 
     @field_validator("acuity_share")
     @classmethod
@@ -340,6 +349,29 @@ class RunSettings(Strict):
     event_log: bool = Field(default=False, description="Record the per-patient event log")
 
 
+class Readmission(Strict):
+    """How the chance of an emergency readmission within 30 days varies."""
+
+    pathway_factor: dict[Pathway, NonNegative] = Field(
+        default_factory=dict,
+        description=(
+            "Multiplies a segment's readmission_probability for patients discharged on each "
+            "pathway (omitted pathways: 1)"
+        ),
+    )
+    coordinated_factor: NonNegative = Field(
+        default=1.0,
+        description=(
+            "Multiplies the chance for patients whose care one named person coordinated (the "
+            "joint emergency team, case management)"
+        ),
+    )
+    mean_days_to_readmission: Positive = Field(
+        default=10.0,
+        description="Mean time from discharge to readmission: exponential, cut at 30 days",
+    )
+
+
 class Scenario(Strict):
     """A local health and care system and how to run it."""
 
@@ -370,6 +402,10 @@ class Scenario(Strict):
     )
     integration: Integration = Field(
         default_factory=Integration, description="Integration levers, each off unless enabled"
+    )
+    readmission: Readmission = Field(
+        default_factory=Readmission,
+        description="How the chance of readmission within 30 days varies by pathway and care",
     )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,
@@ -431,6 +467,23 @@ class Scenario(Strict):
                     f"integration.proactive_care.segment: no segment is called "
                     f"'{proactive.segment}'; known: {', '.join(sorted(self.segments))}"
                 )
+        vw = self.integration.virtual_wards
+        if vw.enabled:
+            need_org("integration.virtual_wards", vw.organisation)
+            for seg_name in vw.segments or []:
+                if seg_name not in self.segments:
+                    problems.append(
+                        f"integration.virtual_wards.segments: no segment is called "
+                        f"'{seg_name}'; known: {', '.join(sorted(self.segments))}"
+                    )
+        for seg_name in self.segments:
+            expected, ed_admissions = self._readmissions_and_ed_admissions(seg_name)
+            if expected > ed_admissions:
+                problems.append(
+                    f"segments.{seg_name}.readmission_probability: the readmissions it implies "
+                    f"({expected:.0f} a year) are more than the segment's A&E admissions "
+                    f"({ed_admissions:.0f} a year), which include them; lower it"
+                )
         for seg_name, seg in self.segments.items():
             for pathway, p in seg.discharge_pathway_share.items():
                 if (
@@ -451,6 +504,41 @@ class Scenario(Strict):
     def population(self) -> int:
         """Total population over all segments."""
         return sum(s.population for s in self.segments.values())
+
+    def readmission_probability(self, segment: str, pathway: Pathway) -> float:
+        """Chance of a readmission within 30 days after an overnight stay, before the factor
+        for co-ordinated care."""
+        base = self.segments[segment].readmission_probability
+        return min(1.0, base * self.readmission.pathway_factor.get(pathway, 1.0))
+
+    def _readmissions_and_ed_admissions(self, segment: str) -> tuple[float, float]:
+        seg = self.segments[segment]
+        p = sum(
+            share * self.readmission_probability(segment, pathway)
+            for pathway, share in seg.discharge_pathway_share.items()
+        )
+        ed_admissions = seg.ed_attendances_per_year * seg.admission_probability
+        overnight = (ed_admissions + seg.direct_admissions_per_year) * (
+            1 - seg.same_day_probability
+        )
+        return p * overnight, ed_admissions
+
+    def first_crises(self, segment: str) -> tuple[float, float]:
+        """A&E attendances a year that are first crises (not readmissions), and the chance
+        that one is admitted, such that first crises plus expected readmissions (all of
+        them admitted through A&E) reproduce the segment's attendances and admissions.
+
+        With R readmissions a year (the readmission chance, averaged over pathways, times
+        the overnight admissions, which include readmissions' own stays), A attendances and
+        admission chance a: first crises are A - R, admitted with chance (A a - R) / (A - R).
+        """
+        seg = self.segments[segment]
+        readmissions, ed_admissions = self._readmissions_and_ed_admissions(segment)
+        attendances = seg.ed_attendances_per_year
+        first = attendances - readmissions
+        if readmissions <= 0 or first <= 0:
+            return attendances, seg.admission_probability
+        return first, max(0.0, (ed_admissions - readmissions) / first)
 
     def profile_for(self, segment: str) -> ArrivalProfile:
         """The arrival profile that applies to ``segment``."""

@@ -1,0 +1,102 @@
+"""Emergency readmissions within 30 days of leaving hospital.
+
+Whether a discharged patient comes back, and when, is decided by two draws made for each
+patient at arrival (so the same patients are readmitted in every configuration unless the
+chance itself changes, e.g. with co-ordinated care). A readmission is a new crisis of the same
+person: it arrives through the segment's A&E front door, is admitted, and counts towards the
+same 90-day days-at-home window. Its clinical course is drawn from the segment's own
+readmission stream.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import cast
+
+from simpy.events import Timeout
+
+from pathsim.model.context import RunContext
+from pathsim.model.patients import (
+    PATHWAYS,
+    ROUTE_ED,
+    ClinicalDraws,
+    ClinicalRow,
+    OnwardChoice,
+    Patient,
+    apply_row,
+    clinical_rows,
+)
+from pathsim.model.streams import Streams
+from pathsim.scenario.models import Scenario
+
+READMISSION_WINDOW_DAYS = 30.0
+BATCH = 64
+
+Entry = Callable[[Patient], None]
+
+
+class Readmissions:
+    """Schedules readmissions of discharged patients and sends them back in."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        scenario: Scenario,
+        streams: Streams,
+        choices: dict[int, OnwardChoice],
+    ) -> None:
+        self.ctx = ctx
+        names = list(scenario.segments)
+        self.chance = [
+            [scenario.readmission_probability(name, pw) for pw in PATHWAYS] for name in names
+        ]
+        self.any = any(c > 0 for row in self.chance for c in row)
+        self.coordinated_factor = scenario.readmission.coordinated_factor
+        mean = scenario.readmission.mean_days_to_readmission
+        self.mean = mean
+        self.cut = 1.0 - math.exp(-READMISSION_WINDOW_DAYS / mean)
+        self.draws = [
+            ClinicalDraws(
+                streams, f"segment.{name}.readmission", scenario.segments[name], choices, True
+            )
+            for name in names
+        ]
+        self._rows: list[list[ClinicalRow]] = [[] for _ in names]
+        self.entries: list[Entry] = []
+        """Per segment, the front door readmissions go through (set by the system)."""
+        self.readmissions = 0
+        self.discharges = 0
+        """Discharges after an overnight stay in the results period (the rate's denominator)."""
+
+    def after_discharge(self, p: Patient) -> None:
+        """A patient has left hospital care (a bed or a virtual ward) for home or onward care."""
+        if p.segment < 0:
+            return
+        if self.ctx.collecting:
+            self.discharges += 1
+        if not self.any:
+            return
+        chance = self.chance[p.segment][p.pathway]
+        if p.coordinated:
+            chance = min(1.0, chance * self.coordinated_factor)
+        if p.readmit_u >= chance:
+            return
+        # Exponential with the given mean, cut at 30 days (inverse of the truncated CDF).
+        delay = -self.mean * math.log(1.0 - p.readmit_t * self.cut)
+        Timeout(self.ctx.env, delay, p).callbacks.append(self._return)
+
+    def _next_row(self, segment: int) -> ClinicalRow:
+        rows = self._rows[segment]
+        if not rows:
+            rows.extend(reversed(clinical_rows(self.draws[segment].draw(BATCH))))
+        return rows.pop()
+
+    def _return(self, event: Timeout) -> None:
+        old = cast(Patient, event.value)
+        q = Patient(self.ctx.new_other_id(), old.segment, ROUTE_ED, self.ctx.env.now)
+        apply_row(q, self._next_row(old.segment))
+        q.window = old.window
+        if self.ctx.collecting:
+            self.readmissions += 1
+        self.entries[old.segment](q)
