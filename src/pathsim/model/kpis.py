@@ -63,6 +63,10 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "referrals_<service>": "Referrals to the onward service, hospital and community",
     "diverted_<service>": "Referrals that found the service full and went elsewhere",
     "started_<service>": "Stays started in the onward service, hospital and community",
+    "referred_on_<service>": (
+        "Stays ended in the results period whose person was referred on to another service "
+        "(e.g. from reablement to long-term home care)"
+    ),
     "crisis_episodes": (
         "Hospital episodes of crisis patients that ended in the results period (left A&E, or "
         "left an acute bed for home or onward care)"
@@ -199,6 +203,7 @@ def compute_kpis(system: System) -> dict[str, float]:
         k[f"referrals_{n}"] = float(svc.referrals)
         k[f"diverted_{n}"] = float(svc.diverted)
         k[f"started_{n}"] = float(svc.started)
+        k[f"referred_on_{n}"] = float(svc.referred_on)
     ctx = system.ctx
     k["crisis_episodes"] = float(ctx.episode_handoffs.n)
     k["handoffs_per_episode"] = ctx.episode_handoffs.mean

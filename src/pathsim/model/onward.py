@@ -60,6 +60,11 @@ class OnwardServiceComponent(Service):
         self.referral_to_start = Tally()
         """From referral (declared fit in hospital, or referred from the community) to the
         start of the stay: every friction and the wait for a place."""
+        self.next_services: list[tuple[float, OnwardServiceComponent]] = []
+        """(cumulative share, service) referred on to when a stay ends (set by the system)."""
+        self.outcome = streams[f"onward.{name}.outcome"]
+        self._outcome_buf: list[float] = []
+        self.referred_on = 0
         self.referrals = 0
         self.referrals_from_hospital = 0
         self.diverted = 0
@@ -131,5 +136,24 @@ class OnwardServiceComponent(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)
+        p.holder = None
         self.ctx.away(p, False)
+        following = self._following()
+        if following is not None:
+            if self.ctx.collecting:
+                self.referred_on += 1
+            following.arrive_from_community(p, arrived=True)
+            return
         self.patient_leaves_system(p)
+
+    def _following(self) -> OnwardServiceComponent | None:
+        """The service a person whose stay has ended is referred on to, if any."""
+        if not self.next_services:
+            return None
+        if not self._outcome_buf:
+            self._outcome_buf = self.outcome.random(256).tolist()[::-1]
+        u = self._outcome_buf.pop()
+        for bound, service in self.next_services:
+            if u < bound:
+                return service
+        return None

@@ -104,6 +104,11 @@ class System:
             for name, spec in scenario.onward_services.items()
         ]
         service_index = {svc.name: i for i, svc in enumerate(self.onward)}
+        for svc in self.onward:
+            bound = 0.0
+            for name, share in svc.spec.then_referred_to.items():
+                bound += share
+                svc.next_services.append((bound, self.onward[service_index[name]]))
         self.choices = onward_choices(scenario, service_index)
         self.ward = AcuteWardService(self.ctx, scenario.acute_ward, self.onward)
         self._build_referrals()

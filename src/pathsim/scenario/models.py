@@ -327,6 +327,22 @@ class OnwardService(Strict):
     cost_per_episode_gbp: NonNegative = Field(
         default=0.0, description="Cost of each stay started (e.g. a reablement episode)"
     )
+    then_referred_to: dict[Name, Probability] = Field(
+        default_factory=dict,
+        description=(
+            "When a stay ends, the share of people who still need care and are referred on "
+            "to each named service, from home (e.g. reablement to long-term home care); the "
+            "rest need nothing more. Shares sum to at most 1"
+        ),
+    )
+
+    @field_validator("then_referred_to")
+    @classmethod
+    def _at_most_one(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if total > 1 + TOLERANCE:
+            raise ValueError(f"the shares must sum to at most 1; they sum to {total:.6g}")
+        return v
 
 
 class RunSettings(Strict):
@@ -442,6 +458,13 @@ class Scenario(Strict):
         need_org("acute_ward", self.acute_ward.organisation)
         for name, svc in self.onward_services.items():
             need_org(f"onward_services.{name}", svc.organisation)
+            for other in svc.then_referred_to:
+                if other == name or other not in self.onward_services:
+                    what = "itself" if other == name else f"'{other}', which is not defined"
+                    problems.append(
+                        f"onward_services.{name}.then_referred_to.{other}: refers on to "
+                        f"{what}; name another onward service"
+                    )
         for pathway, shares in self.discharge_pathway_services.items():
             for svc_name in shares:
                 if svc_name not in self.onward_services:
