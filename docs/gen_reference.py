@@ -59,6 +59,12 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ),
     ("integration.proactive_care", integ.ProactiveCare, "`integration.proactive_care:`"),
     ("integration.virtual_wards", integ.VirtualWards, "`integration.virtual_wards:`"),
+    (
+        "integration.integrated_mental_health",
+        integ.IntegratedMentalHealth,
+        "`integration.integrated_mental_health:`",
+    ),
+    ("mental_health", m.MentalHealthLiaison, "`mental_health:`"),
     ("readmission", m.Readmission, "`readmission:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]

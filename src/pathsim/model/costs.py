@@ -47,6 +47,11 @@ def compute_costs(system: System, kpis: dict[str, float]) -> dict[str, float]:
         spor = sc.integration.single_point_of_referral
         by_service["jet"] = system.jet.contacts * spor.cost_per_contact_gbp
         owner["jet"] = spor.organisation
+    if system.liaison is not None and sc.mental_health.organisation is not None:
+        by_service["mental_health_liaison"] = (
+            system.liaison.assessments * sc.mental_health.cost_per_assessment_gbp
+        )
+        owner["mental_health_liaison"] = sc.mental_health.organisation
     if system.virtual_ward is not None:
         vw = sc.integration.virtual_wards
         occupied_days = kpis["virtual_ward_occupancy"] * system.virtual_ward.capacity * days

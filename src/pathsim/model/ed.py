@@ -20,6 +20,7 @@ from pathsim.model.service import (
 from pathsim.scenario.models import EmergencyDepartment
 
 if TYPE_CHECKING:
+    from pathsim.model.liaison import Liaison
     from pathsim.model.virtual_ward import VirtualWard
     from pathsim.model.ward import AcuteWardService
 
@@ -42,6 +43,10 @@ class EmergencyDepartmentService(Service):
         self.ward = ward
         self.virtual_ward: VirtualWard | None = None
         """Virtual wards that may take a patient at the decision (step up), when built."""
+        self.liaison: Liaison | None = None
+        """Mental health liaison, when any crisis has a mental health need."""
+        self.time_mental_health = Tally()
+        """Arrival to departure (days) of patients with a mental health need."""
         self.priority = spec.queue_discipline == "priority"
         self.boarding = LevelMonitor(ctx.env, "ed.boarding")
         self.attendances = 0
@@ -76,7 +81,8 @@ class EmergencyDepartmentService(Service):
             self.wait.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
-        Timeout(self.env, p.assess, p).callbacks.append(self._decided)
+        extra = self.liaison.in_ed(p) if self.liaison is not None else 0.0
+        Timeout(self.env, p.assess + extra, p).callbacks.append(self._decided)
 
     def _decided(self, event: Timeout) -> None:
         p = cast(Patient, event.value)
@@ -118,6 +124,8 @@ class EmergencyDepartmentService(Service):
     def _leave(self, p: Patient) -> None:
         if self.ctx.collecting:
             self.time_in_department.record(self.env.now - p.t_arrival)
+            if p.mental_health:
+                self.time_mental_health.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)

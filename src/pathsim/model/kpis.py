@@ -24,6 +24,12 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "ed_12h_wait_share": "Share of A&E attendances spending more than 12 hours",
     "ed_mean_time_hours": "Mean time in A&E, arrival to departure (hours)",
     "ed_mean_wait_for_cubicle_hours": "Mean wait from arrival to being seen in a cubicle (hours)",
+    "ed_mean_time_hours_mental_health": (
+        "Mean time in A&E of patients with a mental health need (hours)"
+    ),
+    "mental_health_liaison_assessments": (
+        "Assessments by the mental health liaison team, in A&E and on the ward"
+    ),
     "ed_12h_trolley_waits": "Admitted patients waiting more than 12 hours from decision to admit",
     "ed_4h_trolley_waits": "Admitted patients waiting more than 4 hours from decision to admit",
     "ed_mean_boarding_hours": "Mean time from decision to admit to leaving A&E for a bed (hours)",
@@ -40,7 +46,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "delayed_discharge_bed_days": "Bed days between medically fit and leaving, all causes",
     "delayed_discharge_bed_days_<cause>": (
         "Bed days between medically fit and leaving, by cause: discharge_process (waiting for a "
-        "discharge day and time); awaiting_assessment, awaiting_referral, "
+        "discharge day and time); awaiting_mental_health (the liaison assessment); "
+        "awaiting_assessment, awaiting_referral, "
         "awaiting_repeat_assessment, awaiting_funding_panel, awaiting_budget (frictions); "
         "awaiting_<service> (no place in the onward service)"
     ),
@@ -161,6 +168,9 @@ def compute_kpis(system: System) -> dict[str, float]:
     k["ed_12h_wait_share"] = _ratio(tid.counts_above[1], tid.n)
     k["ed_mean_time_hours"] = tid.mean * 24
     k["ed_mean_wait_for_cubicle_hours"] = ed.wait.mean * 24
+    k["ed_mean_time_hours_mental_health"] = ed.time_mental_health.mean * 24
+    liaison = system.liaison
+    k["mental_health_liaison_assessments"] = float(liaison.assessments) if liaison else 0.0
     k["ed_12h_trolley_waits"] = float(ed.boarding_time.counts_above[1])
     k["ed_4h_trolley_waits"] = float(ed.boarding_time.counts_above[0])
     k["ed_mean_boarding_hours"] = ed.boarding_time.mean * 24

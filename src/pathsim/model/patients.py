@@ -49,6 +49,7 @@ class Patient:
         "holder",
         "jet_u",
         "los",
+        "mental_health",
         "onward",
         "pathway",
         "pid",
@@ -90,6 +91,8 @@ class Patient:
         self.jet_u = 0.0
         self.pkg_u = 0.0
         self.prevent_u = 1.0
+        self.mental_health = False
+        """Whether the crisis has a mental health need (assessed by the liaison team)."""
         self.vw_u = 1.0
         """Draw that decides whether a virtual ward would take this patient (step up or down)."""
         self.vw_esc_u = 1.0
@@ -193,6 +196,7 @@ class ClinicalDraws:
         self.rng_proactive = streams[f"{prefix}.proactive_care"]
         self.rng_virtual_ward = streams[f"{prefix}.virtual_ward"]
         self.rng_readmission = streams[f"{prefix}.readmission"]
+        self.rng_needs = streams[f"{prefix}.needs"]
         self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
@@ -229,6 +233,7 @@ class ClinicalDraws:
         community = self.rng_community.random((n, 3))
         vw = self.rng_virtual_ward.random((n, 3))
         readmit = self.rng_readmission.random((n, 2))
+        mental = self.rng_needs.random(n) < seg.mental_health_share
         return {
             "ambulance": ambulance.tolist(),
             "suitable": (community[:, 0] < seg.community_response_share).tolist(),
@@ -240,6 +245,7 @@ class ClinicalDraws:
             "vw_t_u": vw[:, 2].tolist(),
             "readmit_u": readmit[:, 0].tolist(),
             "readmit_t": readmit[:, 1].tolist(),
+            "mental_health": mental.tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -273,6 +279,7 @@ CLINICAL = (
     "vw_t_u",
     "readmit_u",
     "readmit_t",
+    "mental_health",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
@@ -296,6 +303,7 @@ ClinicalRow = tuple[
     float,
     float,
     float,
+    bool,
 ]
 
 
@@ -325,6 +333,7 @@ def apply_row(p: Patient, row: ClinicalRow) -> None:
         p.vw_t_u,
         p.readmit_u,
         p.readmit_t,
+        p.mental_health,
     ) = row
 
 

@@ -18,6 +18,7 @@ from pathsim.model.context import Calendar, RunContext
 from pathsim.model.ed import EmergencyDepartmentService
 from pathsim.model.eventlog import EventLog
 from pathsim.model.jet import JointEmergencyTeam
+from pathsim.model.liaison import Liaison
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import (
@@ -114,6 +115,10 @@ class System:
         self._build_referrals()
         self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
         self.readmissions = Readmissions(self.ctx, scenario, self.streams, self.choices)
+        self.liaison: Liaison | None = None
+        if any(seg.mental_health_share > 0 for seg in scenario.segments.values()):
+            self.liaison = Liaison(self.ctx, scenario, self.streams)
+            self.ed.liaison = self.ward.liaison = self.liaison
         self.ward.discharged = self.readmissions.after_discharge
         self.virtual_ward = self._build_virtual_ward()
         self.direct_entry: FrontDoor = self.ward.arrive_direct

@@ -24,10 +24,12 @@ from pathsim.model.service import (
 from pathsim.scenario.models import AcuteWard
 
 if TYPE_CHECKING:
+    from pathsim.model.liaison import Liaison
     from pathsim.model.onward import OnwardServiceComponent
     from pathsim.model.virtual_ward import VirtualWard
 
 DISCHARGE_PROCESS = "discharge_process"
+AWAITING_MENTAL_HEALTH = "awaiting_mental_health"
 OCCUPANCY_THRESHOLDS = (0.92, 0.95)
 
 
@@ -108,7 +110,7 @@ class AcuteWardService(Service):
         )
         self.delays: dict[str, LevelMonitor] = {
             cause: LevelMonitor(ctx.env, f"delay.{cause}")
-            for cause in (DISCHARGE_PROCESS, *FRICTION_CAUSES)
+            for cause in (DISCHARGE_PROCESS, AWAITING_MENTAL_HEALTH, *FRICTION_CAUSES)
         }
         self.pipelines: list[Pipeline] = [Pipeline([], None) for _ in onward]
         """Per onward service, the referral steps from this ward (set by the system)."""
@@ -119,6 +121,8 @@ class AcuteWardService(Service):
         self.discharged: Callable[[Patient], None] = _nobody
         """Told of every patient leaving a bed for home or onward care (readmissions)."""
         self.stepped_down = 0
+        self.liaison: Liaison | None = None
+        """Mental health liaison, when any crisis has a mental health need."""
         self._awaiting: list[LevelMonitor] = []
         for svc in onward:
             cause = f"awaiting_{svc.name}"
@@ -250,6 +254,20 @@ class AcuteWardService(Service):
         self.fit_in_bed.add(1)
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "medically_fit", self.name)
+        wait = self.liaison.on_ward(p) if self.liaison is not None else 0.0
+        if wait > 0:
+            self.delays[AWAITING_MENTAL_HEALTH].add(1)
+            Timeout(self.env, wait, p).callbacks.append(self._liaison_done)
+            return
+        self._leave_when_ready(p)
+
+    def _liaison_done(self, event: Timeout) -> None:
+        self.delays[AWAITING_MENTAL_HEALTH].add(-1)
+        self._leave_when_ready(cast(Patient, event.value))
+
+    def _leave_when_ready(self, p: Patient) -> None:
+        """Home on the next discharge day and time, or referred on at once."""
+        now = self.env.now
         if p.onward >= 0:
             p.t_ready = p.t_referred = now
             self.pipelines[p.onward].run(p, self._referred)

@@ -278,6 +278,28 @@ class VirtualWards(Lever):
         return self
 
 
+class IntegratedMentalHealth(Lever):
+    """Integrated physical and mental health: the mental health liaison team works inside the
+    hospital's own teams, to the same access standards as physical care. Patients with a
+    mental health need are assessed sooner in A&E and on the ward, and without a referral to
+    another organisation (no hand-off)."""
+
+    ed_liaison_wait_hours: Distribution | None = Field(
+        default=None,
+        description=(
+            "Wait in the A&E cubicle for the liaison assessment, replacing the scenario's "
+            "mental_health.ed_liaison_wait_hours"
+        ),
+    )
+    ward_liaison_wait_days: Distribution | None = Field(
+        default=None,
+        description=(
+            "Wait in bed, once medically fit, for the liaison assessment, replacing the "
+            "scenario's mental_health.ward_liaison_wait_days"
+        ),
+    )
+
+
 class Integration(Strict):
     """The integration levers; each is off unless ``enabled: true``."""
 
@@ -287,6 +309,7 @@ class Integration(Strict):
     shared_care_record: SharedCareRecord = Field(default_factory=SharedCareRecord)
     proactive_care: ProactiveCare = Field(default_factory=ProactiveCare)
     virtual_wards: VirtualWards = Field(default_factory=VirtualWards)
+    integrated_mental_health: IntegratedMentalHealth = Field(default_factory=IntegratedMentalHealth)
 
 
 class EffectiveFrictions(Strict):

@@ -179,6 +179,13 @@ class Segment(Strict):
     discharge_pathway_share: dict[Pathway, Probability] = Field(
         description="Share of ward discharges on each pathway P0-P3; sums to 1"
     )
+    mental_health_share: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of the segment's crises with a mental health need, assessed by the mental "
+            "health liaison team (the scenario's mental_health settings)"
+        ),
+    )
     readmission_probability: Probability = Field(
         default=0.0,
         description=(
@@ -365,6 +372,34 @@ class RunSettings(Strict):
     event_log: bool = Field(default=False, description="Record the per-patient event log")
 
 
+class MentalHealthLiaison(Strict):
+    """Mental health liaison for crises with a mental health need (each segment's
+    ``mental_health_share``): a team of another organisation assesses them in A&E and, once
+    medically fit, on the ward before they can leave."""
+
+    organisation: Name | None = Field(
+        default=None,
+        description=(
+            "Organisation that runs the liaison team (e.g. the mental health trust); needed "
+            "when any segment has a mental health share"
+        ),
+    )
+    ed_liaison_wait_hours: Distribution | None = Field(
+        default=None,
+        description="Time in the A&E cubicle, after the decision, waiting for the assessment",
+    )
+    ward_liaison_wait_days: Distribution | None = Field(
+        default=None,
+        description=(
+            "Time in bed, once medically fit, waiting for the assessment before discharge "
+            "(delayed discharge, cause awaiting_mental_health)"
+        ),
+    )
+    cost_per_assessment_gbp: NonNegative = Field(
+        default=0.0, description="Cost of a liaison assessment"
+    )
+
+
 class Readmission(Strict):
     """How the chance of an emergency readmission within 30 days varies."""
 
@@ -418,6 +453,10 @@ class Scenario(Strict):
     )
     integration: Integration = Field(
         default_factory=Integration, description="Integration levers, each off unless enabled"
+    )
+    mental_health: MentalHealthLiaison = Field(
+        default_factory=MentalHealthLiaison,
+        description="Mental health liaison for crises with a mental health need",
     )
     readmission: Readmission = Field(
         default_factory=Readmission,
@@ -490,6 +529,15 @@ class Scenario(Strict):
                     f"integration.proactive_care.segment: no segment is called "
                     f"'{proactive.segment}'; known: {', '.join(sorted(self.segments))}"
                 )
+        mh = self.mental_health
+        if any(seg.mental_health_share > 0 for seg in self.segments.values()):
+            if mh.organisation is None:
+                problems.append(
+                    "mental_health.organisation: some segments have a mental_health_share, so "
+                    "name the organisation that runs the liaison team"
+                )
+            else:
+                need_org("mental_health", mh.organisation)
         vw = self.integration.virtual_wards
         if vw.enabled:
             need_org("integration.virtual_wards", vw.organisation)
