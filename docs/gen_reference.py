@@ -65,6 +65,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "`integration.integrated_mental_health:`",
     ),
     ("mental_health", m.MentalHealthLiaison, "`mental_health:`"),
+    ("deterioration", m.Deterioration, "`deterioration:`"),
     ("readmission", m.Readmission, "`readmission:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]

@@ -101,6 +101,13 @@ TARGETS = (
         0.33,
         "about 1/3 of A&E admissions wait 4h+ from decision to admit [2.8] (C)",
     ),
+    Target(
+        "readmission_rate_30d",
+        0.127,
+        0.149,
+        0.14,
+        "14% of discharges readmitted within 30 days (12.7-14.9% by deprivation) [5.1, 9.3]",
+    ),
 )
 
 

@@ -68,3 +68,52 @@ def test_referring_on_to_itself_or_nowhere_is_refused() -> None:
     bad["onward_services"]["reablement"]["then_referred_to"] = {"home_care": 0.7, "x": 0.5}
     with pytest.raises(ScenarioError, match="at most 1"):
         scenario(**bad)
+
+
+# -- deterioration while waiting in bed ----------------------------------------------------
+
+
+def _waiting(daily_chance: float) -> dict[str, Any]:
+    """P1 patients wait in bed for 5 reablement places (LOS 10, so 0.5 a day) while 2 a day
+    are fit: a long, growing wait; care homes have room."""
+    changes = _changes(0.0)
+    changes["segments.everyone.direct_admissions_per_1000_per_year"] = per_1000_per_year(2.0)
+    changes["onward_services"]["reablement"]["capacity"] = 5
+    changes["onward_services"]["care_homes"] = _service("care_home", 100.0)
+    changes["deterioration"] = {
+        "daily_chance": daily_chance,
+        "from_services": ["reablement"],
+        "to_service": "care_homes",
+    }
+    return changes
+
+
+def test_patients_deteriorate_while_waiting_and_go_to_the_service_they_now_need() -> None:
+    none = simulate(scenario(**_waiting(0.0)), 0, days=100, warmup_days=10).kpis
+    some = simulate(scenario(**_waiting(0.2)), 0, days=100, warmup_days=10).kpis
+    assert none["deteriorated_while_waiting"] == 0 and none["started_care_homes"] == 0
+    assert some["deteriorated_while_waiting"] > 20
+    # each deteriorated patient is referred to a care home from their bed, and it has room
+    assert some["started_care_homes"] == pytest.approx(some["deteriorated_while_waiting"], abs=3)
+    # they gave up their reablement place to the next in line: the wait for it is shorter
+    assert some["mean_wait_days_reablement"] < none["mean_wait_days_reablement"]
+
+
+def test_deterioration_follows_the_daily_chance() -> None:
+    # A patient who waited w days when the place came free has deteriorated with chance
+    # 1 - (1 - c)^w. With c = 1 every patient who waited at all has: the only stays that start
+    # are those of patients who found a place free at once (no wait).
+    every = simulate(scenario(**_waiting(1.0)), 0, days=100, warmup_days=10).kpis
+    assert every["started_reablement"] > 0
+    assert every["mean_wait_days_reablement"] == 0
+    assert every["deteriorated_while_waiting"] > 100
+
+
+def test_deterioration_settings_are_checked() -> None:
+    bad = _waiting(0.1)
+    bad["deterioration"]["to_service"] = "reablement"
+    with pytest.raises(ScenarioError, match="to_service"):
+        scenario(**bad)
+    bad["deterioration"]["to_service"] = "hospice"
+    with pytest.raises(ScenarioError, match="hospice"):
+        scenario(**bad)

@@ -74,6 +74,10 @@ KPI_DESCRIPTIONS: dict[str, str] = {
         "Stays ended in the results period whose person was referred on to another service "
         "(e.g. from reablement to long-term home care)"
     ),
+    "deteriorated_while_waiting": (
+        "Patients who, waiting in bed for care at home, came to need the deterioration "
+        "settings' to_service instead (found when the place came free)"
+    ),
     "crisis_episodes": (
         "Hospital episodes of crisis patients that ended in the results period (left A&E, or "
         "left an acute bed for home or onward care)"
@@ -214,6 +218,8 @@ def compute_kpis(system: System) -> dict[str, float]:
         k[f"diverted_{n}"] = float(svc.diverted)
         k[f"started_{n}"] = float(svc.started)
         k[f"referred_on_{n}"] = float(svc.referred_on)
+    det = system.deterioration
+    k["deteriorated_while_waiting"] = float(det.count) if det else 0.0
     ctx = system.ctx
     k["crisis_episodes"] = float(ctx.episode_handoffs.n)
     k["handoffs_per_episode"] = ctx.episode_handoffs.mean

@@ -8,7 +8,7 @@ run with places already in use, each with a residual time drawn from the equilib
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from simpy.events import Timeout
 
@@ -27,6 +27,9 @@ from pathsim.model.service import (
 )
 from pathsim.model.streams import Streams
 from pathsim.scenario.models import OnwardService
+
+if TYPE_CHECKING:
+    from pathsim.model.deterioration import DeteriorationCheck
 
 BED_BASED = ("community_bed", "care_home")
 
@@ -60,6 +63,8 @@ class OnwardServiceComponent(Service):
         self.referral_to_start = Tally()
         """From referral (declared fit in hospital, or referred from the community) to the
         start of the stay: every friction and the wait for a place."""
+        self.deterioration: DeteriorationCheck | None = None
+        """Set when patients waiting in bed for this service can deteriorate."""
         self.next_services: list[tuple[float, OnwardServiceComponent]] = []
         """(cumulative share, service) referred on to when a stay ends (set by the system)."""
         self.outcome = streams[f"onward.{name}.outcome"]
@@ -117,6 +122,12 @@ class OnwardServiceComponent(Service):
         self.places.request(p, self._start)
 
     def _start(self, p: Patient, slot: int) -> None:
+        if self.deterioration is not None and self.deterioration.deteriorated(p):
+            # The place goes to the next in line (after this instant); the patient, still in
+            # bed, is referred on again to the service they now need.
+            Timeout(self.env, 0.0, slot).callbacks.append(self._give_back)
+            self.deterioration.refer_again(p)
+            return
         if p.holder is not None:
             p.holder.handover(p)  # type: ignore[attr-defined]
         else:
@@ -130,6 +141,9 @@ class OnwardServiceComponent(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         Timeout(self.env, self.stay.next(), p).callbacks.append(self._end)
+
+    def _give_back(self, event: Timeout) -> None:
+        self.places.release(cast(int, event.value))
 
     def _end(self, event: Timeout) -> None:
         p = cast(Patient, event.value)

@@ -43,6 +43,7 @@ class Patient:
         "assess",
         "assessments",
         "coordinated",
+        "deteriorate_t",
         "dis_u_day",
         "dis_u_hour",
         "handoffs",
@@ -92,6 +93,9 @@ class Patient:
         self.pkg_u = 0.0
         self.prevent_u = 1.0
         self.mental_health = False
+        self.deteriorate_t = 0.0
+        """Draw (exponential, mean 1) that sets after how long a wait in bed the patient
+        deteriorates: this over the daily chance's hazard."""
         """Whether the crisis has a mental health need (assessed by the liaison team)."""
         self.vw_u = 1.0
         """Draw that decides whether a virtual ward would take this patient (step up or down)."""
@@ -197,6 +201,7 @@ class ClinicalDraws:
         self.rng_virtual_ward = streams[f"{prefix}.virtual_ward"]
         self.rng_readmission = streams[f"{prefix}.readmission"]
         self.rng_needs = streams[f"{prefix}.needs"]
+        self.rng_deterioration = streams[f"{prefix}.deterioration"]
         self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
@@ -234,6 +239,7 @@ class ClinicalDraws:
         vw = self.rng_virtual_ward.random((n, 3))
         readmit = self.rng_readmission.random((n, 2))
         mental = self.rng_needs.random(n) < seg.mental_health_share
+        deteriorate = self.rng_deterioration.exponential(1.0, n)
         return {
             "ambulance": ambulance.tolist(),
             "suitable": (community[:, 0] < seg.community_response_share).tolist(),
@@ -246,6 +252,7 @@ class ClinicalDraws:
             "readmit_u": readmit[:, 0].tolist(),
             "readmit_t": readmit[:, 1].tolist(),
             "mental_health": mental.tolist(),
+            "deteriorate_t": deteriorate.tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -280,6 +287,7 @@ CLINICAL = (
     "readmit_u",
     "readmit_t",
     "mental_health",
+    "deteriorate_t",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
@@ -304,6 +312,7 @@ ClinicalRow = tuple[
     float,
     float,
     bool,
+    float,
 ]
 
 
@@ -334,6 +343,7 @@ def apply_row(p: Patient, row: ClinicalRow) -> None:
         p.readmit_u,
         p.readmit_t,
         p.mental_health,
+        p.deteriorate_t,
     ) = row
 
 

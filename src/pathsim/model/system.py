@@ -15,6 +15,7 @@ import simpy
 from simpy.events import Timeout
 
 from pathsim.model.context import Calendar, RunContext
+from pathsim.model.deterioration import DeteriorationCheck
 from pathsim.model.ed import EmergencyDepartmentService
 from pathsim.model.eventlog import EventLog
 from pathsim.model.jet import JointEmergencyTeam
@@ -115,6 +116,7 @@ class System:
         self._build_referrals()
         self.ed = EmergencyDepartmentService(self.ctx, scenario.ed, self.ward)
         self.readmissions = Readmissions(self.ctx, scenario, self.streams, self.choices)
+        self.deterioration = self._build_deterioration(service_index)
         self.liaison: Liaison | None = None
         if any(seg.mental_health_share > 0 for seg in scenario.segments.values()):
             self.liaison = Liaison(self.ctx, scenario, self.streams)
@@ -139,6 +141,20 @@ class System:
         self.snapshots = DailySnapshots()
 
     # -- construction ------------------------------------------------------------------
+    def _build_deterioration(self, service_index: dict[str, int]) -> DeteriorationCheck | None:
+        sc = self.scenario
+        spec = sc.deterioration
+        if spec.daily_chance <= 0 or spec.to_service is None:
+            return None
+        names = list(sc.segments)
+        segments = None if spec.segments is None else {names.index(n) for n in spec.segments}
+        check = DeteriorationCheck(
+            self.ctx, spec, segments, service_index[spec.to_service], self.ward
+        )
+        for name in spec.from_services:
+            self.onward[service_index[name]].deterioration = check
+        return check
+
     def _build_virtual_ward(self) -> VirtualWard | None:
         """Virtual wards, when the lever is on: at A&E's decision, in front of direct
         admission, and beside the ward for step down."""

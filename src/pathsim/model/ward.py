@@ -296,6 +296,14 @@ class AcuteWardService(Service):
         self._awaiting[p.onward].add(1)
         self.onward[p.onward].refer(p)
 
+    def refer_again(self, p: Patient, service: int) -> None:
+        """A patient waiting in bed now needs another onward service (deterioration): the
+        new referral passes its own frictions, from the start, with the patient in bed."""
+        self._awaiting[p.onward].add(-1)
+        p.onward = service
+        p.pathway = 3  # P3: readmission factors and reports treat them as a care-home discharge
+        self.pipelines[service].run(p, self._referred)
+
     def handover(self, p: Patient) -> None:
         """The onward service took the patient (or diverted them elsewhere): the bed is freed."""
         self._awaiting[p.onward].add(-1)

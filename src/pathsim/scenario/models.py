@@ -400,6 +400,30 @@ class MentalHealthLiaison(Strict):
     )
 
 
+class Deterioration(Strict):
+    """Deconditioning while waiting in a bed: a medically fit patient waiting for one of
+    ``from_services`` (e.g. reablement) may come to need ``to_service`` (e.g. a care home)
+    instead, the more likely the longer they wait. Found when the place they waited for comes
+    free: they give it up and are referred on again."""
+
+    daily_chance: Probability = Field(
+        default=0.0,
+        description=(
+            "Chance per day of waiting in bed after being declared fit (a constant hazard); "
+            "0 switches deterioration off"
+        ),
+    )
+    segments: list[Name] | None = Field(
+        default=None, description="Segments whose patients can deteriorate; omitted: all"
+    )
+    from_services: list[Name] = Field(
+        default_factory=list, description="Onward services whose waiting patients deteriorate"
+    )
+    to_service: Name | None = Field(
+        default=None, description="The onward service a deteriorated patient needs instead"
+    )
+
+
 class Readmission(Strict):
     """How the chance of an emergency readmission within 30 days varies."""
 
@@ -457,6 +481,10 @@ class Scenario(Strict):
     mental_health: MentalHealthLiaison = Field(
         default_factory=MentalHealthLiaison,
         description="Mental health liaison for crises with a mental health need",
+    )
+    deterioration: Deterioration = Field(
+        default_factory=Deterioration,
+        description="Patients waiting in bed for care at home who come to need more",
     )
     readmission: Readmission = Field(
         default_factory=Readmission,
@@ -538,6 +566,26 @@ class Scenario(Strict):
                 )
             else:
                 need_org("mental_health", mh.organisation)
+        det = self.deterioration
+        if det.daily_chance > 0:
+            wanted: list[str | None] = [*det.from_services, det.to_service]
+            for wanted_name in wanted:
+                if wanted_name is None or wanted_name not in self.onward_services:
+                    problems.append(
+                        f"deterioration: no onward service is called '{wanted_name}'; name one "
+                        f"of: {', '.join(sorted(self.onward_services)) or 'none defined'}"
+                    )
+            for seg_name in det.segments or []:
+                if seg_name not in self.segments:
+                    problems.append(
+                        f"deterioration.segments: no segment is called '{seg_name}'; known: "
+                        f"{', '.join(sorted(self.segments))}"
+                    )
+            if det.to_service is not None and det.to_service in det.from_services:
+                problems.append(
+                    "deterioration.to_service: must not be one of from_services (a patient "
+                    "would deteriorate into the same wait)"
+                )
         vw = self.integration.virtual_wards
         if vw.enabled:
             need_org("integration.virtual_wards", vw.organisation)
