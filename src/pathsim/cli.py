@@ -52,6 +52,8 @@ HEADLINE_KPIS = (
     "mean_referral_to_start_days_home_care",
     "mean_referral_to_start_days_care_homes",
     "admissions_avoided",
+    "readmissions_30d",
+    "days_at_home_90d",
     "share_with_named_coordinator",
     "handoffs_per_episode",
     "assessments_per_episode",
