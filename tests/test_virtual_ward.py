@@ -148,3 +148,31 @@ def test_bad_virtual_ward_settings_are_refused() -> None:
         scenario(**{VW: _vw(segments=["nobody"])})
     with pytest.raises(ScenarioError, match="length_of_stay_days"):
         scenario(**{VW: {"enabled": True, "organisation": "acute", "slots": 5}})
+
+
+def test_patients_who_would_have_gone_home_are_not_readmission_risks() -> None:
+    # Nobody needs admission; the virtual ward takes half the A&E patients anyway. Leaving it
+    # is not a discharge from an overnight stay, so nobody is readmitted.
+    changes = {
+        "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(20.0),
+        "segments.everyone.readmission_probability": 0.5,
+        "ed.cubicles": 200,
+        VW: _vw(step_up_share_otherwise=0.5),
+    }
+    k = _run(scenario(**changes)).kpis
+    assert k["virtual_ward_step_ups"] > 500
+    assert k["readmissions_30d"] == 0
+    # a stepped-down patient is a discharge after an overnight stay: readmitted as any other
+    changes = {
+        "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(5.0),
+        "segments.everyone.admission_probability": 1.0,
+        "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 10.0},
+        "segments.everyone.readmission_probability": 0.5,
+        "ed.cubicles": 100,
+        "acute_ward.beds": 300,
+        VW: _vw(step_down_share=1.0, step_down_bed_days_saved=3.0),
+    }
+    k = _run(scenario(**changes)).kpis
+    assert k["virtual_ward_step_downs"] > 300
+    # about 900 discharges: binomial SD 1.7 points; boundaries of the count add a little
+    assert k["readmission_rate_30d"] == pytest.approx(0.5, abs=0.08)

@@ -62,6 +62,7 @@ class Patient:
         "same_day",
         "segment",
         "slot",
+        "stepped_down",
         "suitable",
         "t_arrival",
         "t_bed",
@@ -104,6 +105,8 @@ class Patient:
         self.vw_t_u = 0.0
         """When in the virtual ward stay an escalation happens (share of the stay)."""
         self.vw_avoids = False
+        self.stepped_down = False
+        """Left an acute bed early for a virtual ward."""
         """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
         self.readmit_u = 1.0
         """Draw that decides an emergency readmission within 30 days of discharge."""

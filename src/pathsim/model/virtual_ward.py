@@ -121,6 +121,7 @@ class VirtualWard(Service):
         if self.ctx.collecting:
             self.step_downs += 1
         p.los = self.spec.step_down_bed_days_saved  # what is left of the clinical stay
+        p.stepped_down = True
         self._start(p, "step_down", False)
 
     # -- the stay ------------------------------------------------------------------------
@@ -174,7 +175,11 @@ class VirtualWard(Service):
             self.admissions_avoided += 1
         if p.route != ROUTE_INITIAL:
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
-        self.readmit(p)
+        if p.vw_avoids or p.stepped_down:
+            # Leaving hospital-level care instead of, or after, an overnight stay: at risk of
+            # readmission as any discharge is. Patients who would have gone home from A&E are
+            # not counted as discharges.
+            self.readmit(p)
         if p.onward >= 0 and p.vw_avoids:
             # Needed onward care after the stay: referred from home, holding no bed.
             self.onward[p.onward].arrive_from_community(p, arrived=True)
