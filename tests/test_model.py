@@ -430,3 +430,31 @@ def test_ward_round_declares_patients_fit() -> None:
     assert clock.declared_time(3 + 9 / 24) == pytest.approx(3 + 9 / 24)  # at the round
     no_round = DischargeClock([1.0] * 7, 10, 20, first_weekday=0)
     assert no_round.declared_time(0.5) == 0.5
+
+
+def test_escalation_spaces_free_cubicles_for_new_arrivals() -> None:
+    # Two beds with long stays and plenty of admissions: boarders pile up (about 1.6 a day).
+    # Without escalation spaces they hold the 4 cubicles and A&E gridlocks; with 200 spaces
+    # the cubicles keep assessing, boarders wait in the corridor, and nobody is lost.
+    common = {
+        "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(8.0),
+        "segments.everyone.admission_probability": 0.2,
+        "segments.everyone.ed_assessment_hours": {"distribution": "fixed", "value": 1.0},
+        "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 30.0},
+        "ed.cubicles": 4,
+        "acute_ward.beds": 2,
+    }
+    stuck = simulate(scenario(**common), 0, days=60, warmup_days=0)
+    flowing = simulate(
+        scenario(**common, **{"ed.escalation_spaces": 200}), 0, days=60, warmup_days=0
+    )
+    assert stuck.kpis["ed_mean_time_hours"] > 24 * 5  # gridlocked
+    # discharged patients are assessed in an hour, with the cubicles free: most leave in 4 h
+    assert flowing.kpis["ed_4h_performance"] > 0.95
+    assert flowing.kpis["ed_mean_time_hours"] < 12  # boarders who got a bed waited long
+    for res in (stuck, flowing):
+        c = res.conservation
+        assert c["created"] == c["exited"] + c["present"]
+    corridor = flowing.timeseries
+    used = corridor[(corridor.service == "ed") & (corridor.metric == "in_escalation_spaces")]
+    assert 50 < used["value"].max() <= 200  # the boarders, in the corridor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, cast
 
 from simpy.events import Timeout
@@ -9,6 +10,7 @@ from simpy.events import Timeout
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient
+from pathsim.model.places import Places
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -49,6 +51,12 @@ class EmergencyDepartmentService(Service):
         """Arrival to departure (days) of patients with a mental health need."""
         self.priority = spec.queue_discipline == "priority"
         self.boarding = LevelMonitor(ctx.env, "ed.boarding")
+        self.corridor = Places(
+            ctx.env, "ed_escalation", spec.escalation_spaces, LevelMonitor(ctx.env, "ed.corridor")
+        )
+        """Escalation spaces where boarders wait for a bed, freeing their cubicle."""
+        self._in_cubicle: deque[Patient] = deque()
+        """Boarders still in a cubicle, in order of decision to admit."""
         self.attendances = 0
         self.admissions = 0
         self.time_in_department = Tally(
@@ -59,7 +67,14 @@ class EmergencyDepartmentService(Service):
         """Decision to admit to leaving for a bed (days): 'trolley waits'."""
 
     def level_monitors(self) -> dict[str, LevelMonitor]:
-        return {**super().level_monitors(), "boarding": self.boarding}
+        return {
+            **super().level_monitors(),
+            "boarding": self.boarding,
+            "in_escalation_spaces": self.corridor.busy,
+        }
+
+    def patients_holding(self) -> int:
+        return self.places.in_use + self.corridor.in_use
 
     def arrive(self, p: Patient, referred_in: bool = False) -> None:
         """A patient arrives in A&E: from home, or ``referred_in`` by a community team that
@@ -113,12 +128,35 @@ class EmergencyDepartmentService(Service):
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "decision_to_admit", self.name)
         self.ward.admit(p)
+        if p.holder is self:  # no bed yet: to an escalation space if one is free
+            if self.corridor.has_room:
+                self._to_corridor(p)
+            else:
+                self._in_cubicle.append(p)
+
+    def _to_corridor(self, p: Patient) -> None:
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
+            self.log.add(p.pid, MILESTONE, "escalation_space", self.name)
+        self.places.release(p.slot)
+        p.slot = self.corridor.occupy(p)
+        p.in_corridor = True
 
     def handover(self, p: Patient) -> None:
-        """The patient got a ward bed: the cubicle is freed."""
+        """The patient got a ward bed: the cubicle or escalation space is freed."""
         self.boarding.add(-1)
         if self.ctx.collecting:
             self.boarding_time.record(self.env.now - p.t_dta)
+        if p.in_corridor:
+            p.in_corridor = False
+            if self.ctx.collecting:
+                self.time_in_department.record(self.env.now - p.t_arrival)
+            self.corridor.release(p.slot)
+            if self._in_cubicle:  # the longest-waiting cubicle boarder takes the space
+                self._to_corridor(self._in_cubicle.popleft())
+            return
+        if self._in_cubicle:
+            self._in_cubicle.remove(p)
         self._leave(p)
 
     def _leave(self, p: Patient) -> None:

@@ -48,6 +48,7 @@ class Patient:
         "dis_u_hour",
         "handoffs",
         "holder",
+        "in_corridor",
         "jet_u",
         "los",
         "mental_health",
@@ -126,6 +127,8 @@ class Patient:
         self.dis_u_day = 0.0
         self.dis_u_hour = 0.0
         self.holder: object | None = None
+        self.in_corridor = False
+        """Boarding in an A&E escalation space rather than a cubicle."""
         self.slot = -1
         self.t_dta = 0.0
         self.t_bed = 0.0

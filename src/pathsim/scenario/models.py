@@ -225,6 +225,15 @@ class EmergencyDepartment(Strict):
         default="fifo",
         description="fifo: first come first served; priority: by triage category, then arrival",
     )
+    escalation_spaces: Count = Field(
+        default=0,
+        ge=0,
+        le=MAX_CAPACITY,
+        description=(
+            "Corridor or escalation spaces where admitted patients wait for a bed, freeing "
+            "their cubicle; boarders stay in cubicles only while these are full"
+        ),
+    )
     cost_per_attendance_gbp: NonNegative = Field(
         default=0.0, description="Cost of an A&E attendance (at the scenario's price_year)"
     )
