@@ -95,10 +95,10 @@ class Patient:
         self.pkg_u = 0.0
         self.prevent_u = 1.0
         self.mental_health = False
+        """Whether the crisis has a mental health need (assessed by the liaison team)."""
         self.deteriorate_t = 0.0
         """Draw (exponential, mean 1) that sets after how long a wait in bed the patient
         deteriorates: this over the daily chance's hazard."""
-        """Whether the crisis has a mental health need (assessed by the liaison team)."""
         self.vw_u = 1.0
         """Draw that decides whether a virtual ward would take this patient (step up or down)."""
         self.vw_esc_u = 1.0
@@ -106,9 +106,9 @@ class Patient:
         self.vw_t_u = 0.0
         """When in the virtual ward stay an escalation happens (share of the stay)."""
         self.vw_avoids = False
+        """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
         self.stepped_down = False
         """Left an acute bed early for a virtual ward."""
-        """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
         self.readmit_u = 1.0
         """Draw that decides an emergency readmission within 30 days of discharge."""
         self.readmit_t = 0.0
