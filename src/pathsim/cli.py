@@ -33,6 +33,7 @@ from pathsim.output import OutputError, check_target, package_version, write_run
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
+from pathsim.scenario.workload import Workload, too_large, warnings, workload
 
 EXIT_BAD_INPUT = 2
 
@@ -210,6 +211,24 @@ def _check_out(out: Path | None) -> None:
             _fail(f"cannot write the results folder: {exc}")
 
 
+def _check_size(scenarios: Sequence[Scenario], spec: RunSpec) -> None:
+    """Refuses a run too large to finish, and announces a long one, before it starts."""
+    total = [
+        workload(sc, spec.days, spec.warmup_days, spec.replications, spec.event_log)
+        for sc in scenarios
+    ]
+    combined = Workload(
+        sum(w.patients for w in total),
+        sum(w.seconds for w in total),
+        max(w.event_log_bytes for w in total),
+    )
+    reason = too_large(combined)
+    if reason:
+        _fail(f"refused: {reason}")
+    for message in warnings(combined):
+        click.echo(f"Warning: {message}", err=True)
+
+
 def _command_line(ctx: click.Context) -> str:
     """The command as it would be typed to repeat this run (from the parsed parameters, so it
     is right however pathsim was called)."""
@@ -315,6 +334,7 @@ def run(
     sc = _load(scenario)
     _check_out(out)
     spec = RunSpec.from_scenario(sc, replications, seed, days, warmup_days, event_log)
+    _check_size([sc], spec)
     label = _label_for(scenario, set())
     with _progress(spec.replications, f"Running {label}") as step:
         result = run_experiment(sc, spec, label=label, progress=step)
@@ -356,6 +376,7 @@ def compare_cmd(
     loaded = [(_label_for(p, taken), _load(p), p) for p in (base, *others)]
     _check_out(out)
     spec = RunSpec.from_scenario(loaded[0][1], replications, seed, days, warmup_days, event_log)
+    _check_size([sc for _, sc, _ in loaded], spec)
     with _progress(spec.replications * len(loaded), "Comparing") as step:
         result = compare([(label, sc) for label, sc, _ in loaded], spec, progress=step)
     _write(out, result, started, {label: path for label, _, path in loaded})
