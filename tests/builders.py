@@ -7,23 +7,9 @@ import math
 from typing import Any
 
 from pathsim.scenario import Scenario, validate_scenario_data
+from pathsim.verify import erlang_b, erlang_c_wait
 
-
-def erlang_b(c: int, a: float) -> float:
-    """Erlang B blocking probability by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))."""
-    b = 1.0
-    for k in range(1, c + 1):
-        b = a * b / (k + a * b)
-    return b
-
-
-def erlang_c_wait(c: int, lam: float, mean_service: float) -> float:
-    """Mean wait in queue of an M/M/c queue (same time unit as the inputs)."""
-    a = lam * mean_service
-    rho = a / c
-    b = erlang_b(c, a)
-    p_wait = b / (1 - rho * (1 - b))
-    return p_wait / (c / mean_service - lam)
+__all__ = ["erlang_b", "erlang_c_wait", "per_1000_per_year", "rel", "scenario"]
 
 
 BASE: dict[str, Any] = {
