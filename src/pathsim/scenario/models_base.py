@@ -4,6 +4,7 @@ types and the ceilings that keep a typing slip from exhausting memory."""
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,3 +57,19 @@ def sums_to_one(values: list[float], what: str) -> list[float]:
     if abs(total - 1.0) > TOLERANCE:
         raise ValueError(f"{what} must sum to 1 (within {TOLERANCE}); they sum to {total:.6g}")
     return values
+
+
+class Payer(StrEnum):
+    """Who pays for a service in the end."""
+
+    NHS = "nhs"
+    LOCAL_AUTHORITY = "local_authority"
+
+
+class Pathway(StrEnum):
+    """Discharge-to-assess pathways (DHSC hospital discharge guidance)."""
+
+    P0 = "P0"  # home, no new support
+    P1 = "P1"  # home with support: reablement or home care
+    P2 = "P2"  # a community / intermediate-care bed
+    P3 = "P3"  # a care home

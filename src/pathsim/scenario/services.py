@@ -1,0 +1,242 @@
+"""The services of a scenario: A&E, the acute ward and its discharge timing, onward care after
+hospital, mental health liaison, deterioration while waiting and readmission."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.models_base import (
+    MAX_CAPACITY,
+    TOLERANCE,
+    Count,
+    Name,
+    NonNegative,
+    Pathway,
+    Positive,
+    Probability,
+    Share,
+    Strict,
+)
+
+
+class EmergencyDepartment(Strict):
+    """A&E: cubicles (majors, minors and resus spaces together) and how the queue is served."""
+
+    organisation: Name = Field(description="Organisation that runs the department")
+    cubicles: Count = Field(ge=1, le=MAX_CAPACITY, description="Assessment spaces")
+    queue_discipline: Literal["fifo", "priority"] = Field(
+        default="fifo",
+        description="fifo: first come first served; priority: by triage category, then arrival",
+    )
+    escalation_spaces: Count = Field(
+        default=0,
+        ge=0,
+        le=MAX_CAPACITY,
+        description=(
+            "Corridor or escalation spaces where admitted patients wait for a bed, freeing "
+            "their cubicle; boarders stay in cubicles only while these are full"
+        ),
+    )
+    cost_per_attendance_gbp: NonNegative = Field(
+        default=0.0, description="Cost of an A&E attendance (at the scenario's price_year)"
+    )
+
+
+class DischargeTiming(Strict):
+    """When medically fit patients going home (P0) actually leave: fewer discharges at
+    weekends, and only within the day's discharge window.
+
+    A fit patient leaves on the first day whose factor, divided by the largest factor, exceeds
+    the patient's own draw, at a time in the window; so on the busiest day every fit patient
+    whose discharge time has come leaves, on others only some do. With a ward round, a patient
+    whose clinical stay ends is declared medically fit (and counted as no longer meeting the
+    criteria to reside) at the next round.
+    """
+
+    day_of_week_factor: list[Positive] = Field(
+        min_length=7, max_length=7, description="Relative discharges Monday to Sunday"
+    )
+    window_start_hour: NonNegative = Field(lt=24, description="Earliest discharge time of day")
+    window_end_hour: Positive = Field(le=24, description="Latest discharge time of day")
+    ward_round_hour: NonNegative | None = Field(
+        default=None,
+        lt=24,
+        description=(
+            "Time of the daily ward round at which patients are declared medically fit; omit "
+            "to declare them fit the moment their clinical stay ends"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> DischargeTiming:
+        if self.window_end_hour <= self.window_start_hour:
+            raise ValueError(
+                f"window_end_hour ({self.window_end_hour}) must be after window_start_hour "
+                f"({self.window_start_hour})"
+            )
+        return self
+
+
+class AcuteWard(Strict):
+    """The pool of general and acute beds for emergency patients."""
+
+    organisation: Name = Field(description="Organisation that runs the ward")
+    beds: Count = Field(ge=1, le=MAX_CAPACITY, description="Beds for emergency admissions")
+    initial_occupancy_share: Share = Field(
+        default=0.0, description="Share of beds occupied when the run starts"
+    )
+    bed_turnaround_hours: NonNegative = Field(
+        default=0.0,
+        description=(
+            "Hours a bed stays unavailable after a patient leaves (cleaning, preparing, "
+            "allocating it) before the next patient can have it"
+        ),
+    )
+    cost_per_bed_day_gbp: NonNegative = Field(
+        default=0.0,
+        description="Cost of a bed day of a patient who needs acute care, treatment included",
+    )
+    cost_per_delayed_bed_day_gbp: NonNegative = Field(
+        default=0.0,
+        description="Cost of a bed day of a medically fit patient waiting to leave",
+    )
+    discharge_timing: DischargeTiming | None = Field(
+        default=None,
+        description="Weekend and time-of-day pattern of discharges; omit to discharge when fit",
+    )
+
+
+class OnwardService(Strict):
+    """A service that takes patients after hospital (and people referred from the community):
+    reablement, home care, community (intermediate-care) beds, care homes."""
+
+    label: str = Field(default="", description="Human-readable name")
+    kind: Literal["reablement", "home_care", "community_bed", "care_home", "other"] = Field(
+        description="What sort of service this is (for reports)"
+    )
+    organisation: Name = Field(description="Organisation that runs and pays for the service")
+    capacity: Count = Field(
+        ge=0, le=MAX_CAPACITY, description="Places (packages, beds) that can be in use at once"
+    )
+    length_of_stay_days: Distribution = Field(description="Time a person holds a place")
+    initial_occupancy_share: Share = Field(
+        default=0.0, description="Share of places in use when the run starts"
+    )
+    community_referrals_per_week: NonNegative = Field(
+        default=0.0,
+        description="People referred from the community (not from hospital), Poisson per week",
+    )
+    when_full: Literal["wait", "divert"] = Field(
+        default="wait",
+        description=(
+            "wait: people queue for a place (hospital patients keep their bed meanwhile); "
+            "divert: people who find it full go elsewhere and are counted as diverted"
+        ),
+    )
+    needs_funding_decision: bool = Field(
+        default=False,
+        description=(
+            "New stays need a funding decision (means-tested social care): they go through the "
+            "funding panel and the capped budget of the scenario's frictions"
+        ),
+    )
+    cost_per_day_gbp: NonNegative = Field(
+        default=0.0, description="Cost of a place in use for a day (a bed, a care package)"
+    )
+    cost_per_episode_gbp: NonNegative = Field(
+        default=0.0, description="Cost of each stay started (e.g. a reablement episode)"
+    )
+    then_referred_to: dict[Name, Probability] = Field(
+        default_factory=dict,
+        description=(
+            "When a stay ends, the share of people who still need care and are referred on "
+            "to each named service, from home (e.g. reablement to long-term home care); the "
+            "rest need nothing more. Shares sum to at most 1"
+        ),
+    )
+
+    @field_validator("then_referred_to")
+    @classmethod
+    def _at_most_one(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if total > 1 + TOLERANCE:
+            raise ValueError(f"the shares must sum to at most 1; they sum to {total:.6g}")
+        return v
+
+
+class MentalHealthLiaison(Strict):
+    """Mental health liaison for crises with a mental health need (each segment's
+    ``mental_health_share``): a team of another organisation assesses them in A&E and, once
+    medically fit, on the ward before they can leave."""
+
+    organisation: Name | None = Field(
+        default=None,
+        description=(
+            "Organisation that runs the liaison team (e.g. the mental health trust); needed "
+            "when any segment has a mental health share"
+        ),
+    )
+    ed_liaison_wait_hours: Distribution | None = Field(
+        default=None,
+        description="Time in the A&E cubicle, after the decision, waiting for the assessment",
+    )
+    ward_liaison_wait_days: Distribution | None = Field(
+        default=None,
+        description=(
+            "Time in bed, once medically fit, waiting for the assessment before discharge "
+            "(delayed discharge, cause awaiting_mental_health)"
+        ),
+    )
+    cost_per_assessment_gbp: NonNegative = Field(
+        default=0.0, description="Cost of a liaison assessment"
+    )
+
+
+class Deterioration(Strict):
+    """Deconditioning while waiting in a bed: a medically fit patient waiting for one of
+    ``from_services`` (e.g. reablement) may come to need ``to_service`` (e.g. a care home)
+    instead, the more likely the longer they wait. Found when the place they waited for comes
+    free: they give it up and are referred on again."""
+
+    daily_chance: Probability = Field(
+        default=0.0,
+        description=(
+            "Chance per day of waiting in bed after being declared fit (a constant hazard); "
+            "0 switches deterioration off"
+        ),
+    )
+    segments: list[Name] | None = Field(
+        default=None, description="Segments whose patients can deteriorate; omitted: all"
+    )
+    from_services: list[Name] = Field(
+        default_factory=list, description="Onward services whose waiting patients deteriorate"
+    )
+    to_service: Name | None = Field(
+        default=None, description="The onward service a deteriorated patient needs instead"
+    )
+
+
+class Readmission(Strict):
+    """How the chance of an emergency readmission within 30 days varies."""
+
+    pathway_factor: dict[Pathway, NonNegative] = Field(
+        default_factory=dict,
+        description=(
+            "Multiplies a segment's readmission_probability for patients discharged on each "
+            "pathway (omitted pathways: 1)"
+        ),
+    )
+    coordinated_factor: NonNegative = Field(
+        default=1.0,
+        description=(
+            "Multiplies the chance for patients whose care one named person coordinated (the "
+            "joint emergency team, case management)"
+        ),
+    )
+    mean_days_to_readmission: Positive = Field(
+        default=10.0,
+        description="Mean time from discharge to readmission: exponential, cut at 30 days",
+    )
