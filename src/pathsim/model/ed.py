@@ -108,20 +108,14 @@ class EmergencyDepartmentService(Service):
             vw.step_up(p)
             return
         if not p.admit:
-            self._leave(p)
-            self.ctx.away(p, False)
-            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
-            self.patient_leaves_system(p)
+            self._home(p)
             return
         if self.ctx.collecting:
             self.admissions += 1
         if p.same_day:
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
-            self._leave(p)
-            self.ctx.away(p, False)
-            self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
-            self.patient_leaves_system(p)
+            self._home(p)
             return
         p.t_dta = self.env.now
         self.boarding.add(1)
@@ -131,8 +125,15 @@ class EmergencyDepartmentService(Service):
         if p.holder is self:  # no bed yet: to an escalation space if one is free
             if self.corridor.has_room:
                 self._to_corridor(p)
-            else:
+            elif self.corridor.capacity:  # only tracked where a space could free up for them
                 self._in_cubicle.append(p)
+
+    def _home(self, p: Patient) -> None:
+        """The episode ends in A&E: home, or a same-day admission."""
+        self._leave(p)
+        self.ctx.away(p, False)
+        self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
+        self.patient_leaves_system(p)
 
     def _to_corridor(self, p: Patient) -> None:
         if self.log is not None:
