@@ -156,6 +156,19 @@ def _write_tables(
         csv("event_log.csv", pd.concat(logs, ignore_index=True))
 
 
+def read_table(folder: str | Path, name: str) -> pd.DataFrame:
+    """Reads table ``name`` (such as ``"timeseries"``) of a run folder, whichever format it
+    was written in: ``name.parquet`` when present, else ``name.csv``. Raises
+    FileNotFoundError naming both when the folder has neither."""
+    folder = Path(folder)
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    if parquet.exists():
+        return pd.read_parquet(parquet)
+    if csv.exists():
+        return pd.read_csv(csv)
+    raise FileNotFoundError(f"{folder} has no {parquet.name} or {csv.name}")
+
+
 def _replace(tmp: Path, target: Path) -> None:
     """Moves the finished folder into place; an older run folder there, or an empty folder
     (such as the current one), is replaced."""
