@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import simpy
-from simpy.events import Timeout
 
+from pathsim.model.clock import call_after
 from pathsim.model.eventlog import EventLog
 from pathsim.model.monitors import Tally
 
@@ -85,7 +85,7 @@ class RunContext:
         window = Window(now)
         p.window = window
         if now + WINDOW_DAYS <= self.end:
-            Timeout(self.env, WINDOW_DAYS, window).callbacks.append(self._close_window)
+            call_after(self.env, WINDOW_DAYS, self._close_window, window)
 
     def away(self, p: Any, away: bool) -> None:
         """The person leaves home (``away``) or comes back; no-op outside a window."""
@@ -100,8 +100,7 @@ class RunContext:
             window.away += now - window.since
             window.since = -1.0
 
-    def _close_window(self, event: Timeout) -> None:
-        window = cast(Window, event.value)
+    def _close_window(self, window: Window) -> None:
         away = window.away
         if window.since >= 0:
             away += self.env.now - window.since

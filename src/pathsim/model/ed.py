@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient
@@ -97,10 +96,9 @@ class EmergencyDepartmentService(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         extra = self.liaison.in_ed(p) if self.liaison is not None else 0.0
-        Timeout(self.env, p.assess + extra, p).callbacks.append(self._decided)
+        call_after(self.env, p.assess + extra, self._decided, p)
 
-    def _decided(self, event: Timeout) -> None:
-        p = cast(Patient, event.value)
+    def _decided(self, p: Patient) -> None:
         vw = self.virtual_ward
         if vw is not None and vw.would_take(p):
             self._leave(p)

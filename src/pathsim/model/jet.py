@@ -12,11 +12,11 @@ followed anyway. Every other crisis goes straight to A&E or the ward, as without
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import Timeout
 
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.patients import ROUTE_DIRECT, Patient
 from pathsim.model.service import (
@@ -97,10 +97,9 @@ class JointEmergencyTeam(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         hours = self.response.next() + self.assessment.next()
-        Timeout(self.env, hours / 24, p).callbacks.append(self._assessed)
+        call_after(self.env, hours / 24, self._assessed, p)
 
-    def _assessed(self, event: Timeout) -> None:
-        p = cast(Patient, event.value)
+    def _assessed(self, p: Patient) -> None:
         p.assessments += 1  # one holistic assessment
         self.places.release(p.slot)
         p.holder = None

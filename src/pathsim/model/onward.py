@@ -8,10 +8,9 @@ run with places already in use, each with a residual time drawn from the equilib
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient
@@ -84,7 +83,7 @@ class OnwardServiceComponent(Service):
         p.slot = slot
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
-        Timeout(self.env, remaining, p).callbacks.append(self._end)
+        call_after(self.env, remaining, self._end, p)
 
     def arrive_from_community(self, p: Patient, arrived: bool = False) -> None:
         """A referral from the community: a new person, or one who ``arrived`` already (a
@@ -125,7 +124,7 @@ class OnwardServiceComponent(Service):
         if self.deterioration is not None and self.deterioration.deteriorated(p):
             # The place goes to the next in line (after this instant); the patient, still in
             # bed, is referred on again to the service they now need.
-            Timeout(self.env, 0.0, slot).callbacks.append(self._give_back)
+            call_after(self.env, 0.0, self._give_back, slot)
             self.deterioration.refer_again(p)
             return
         if p.holder is not None:
@@ -140,13 +139,12 @@ class OnwardServiceComponent(Service):
             self.referral_to_start.record(self.env.now - p.t_referred)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
-        Timeout(self.env, self.stay.next(), p).callbacks.append(self._end)
+        call_after(self.env, self.stay.next(), self._end, p)
 
-    def _give_back(self, event: Timeout) -> None:
-        self.places.release(cast(int, event.value))
+    def _give_back(self, slot: int) -> None:
+        self.places.release(slot)
 
-    def _end(self, event: Timeout) -> None:
-        p = cast(Patient, event.value)
+    def _end(self, p: Patient) -> None:
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from simpy.events import Timeout
 
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.streams import Streams
 from pathsim.scenario.models import ArrivalProfile, Pathway, Scenario, Segment
@@ -430,10 +430,10 @@ class PoissonSource:
         t = self._times[self._i]
         if t >= self.ctx.end:
             return
-        ev = Timeout(self.ctx.env, t - self.ctx.env.now)
-        ev.callbacks.append(self._arrive)
+        env = self.ctx.env
+        call_after(env, t - env._now, self._arrive)
 
-    def _arrive(self, _event: object) -> None:
+    def _arrive(self, _value: object = None) -> None:
         i = self._i
         self._i += 1
         pid = (

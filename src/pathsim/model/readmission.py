@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import cast
 
-from simpy.events import Timeout
-
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.patients import (
     PATHWAYS,
@@ -84,7 +82,7 @@ class Readmissions:
             return
         # Exponential with the given mean, cut at 30 days (inverse of the truncated CDF).
         delay = -self.mean * math.log(1.0 - p.readmit_t * self.cut)
-        Timeout(self.ctx.env, delay, p).callbacks.append(self._return)
+        call_after(self.ctx.env, delay, self._return, p)
 
     def _next_row(self, segment: int) -> ClinicalRow:
         rows = self._rows[segment]
@@ -92,8 +90,7 @@ class Readmissions:
             rows.extend(reversed(clinical_rows(self.draws[segment].draw(BATCH))))
         return rows.pop()
 
-    def _return(self, event: Timeout) -> None:
-        old = cast(Patient, event.value)
+    def _return(self, old: Patient) -> None:
         q = Patient(self.ctx.new_other_id(), old.segment, ROUTE_ED, self.ctx.env.now)
         apply_row(q, self._next_row(old.segment))
         q.window = old.window

@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-from simpy.events import Timeout
 
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.patients import Patient
@@ -58,12 +58,12 @@ class Step:
         if monitor is not None:
             monitor.add(1)
 
-        def finished(_event: Timeout) -> None:
+        def finished(_value: object) -> None:
             if monitor is not None:
                 monitor.add(-1)
             done(p)
 
-        Timeout(self.ctx.env, delay).callbacks.append(finished)
+        call_after(self.ctx.env, delay, finished)
 
 
 class AssessmentStep(Step):
@@ -143,9 +143,9 @@ class BudgetGate(Step):
         self._next_week()
 
     def _next_week(self) -> None:
-        Timeout(self.ctx.env, 7.0).callbacks.append(self._refill)
+        call_after(self.ctx.env, 7.0, self._refill)
 
-    def _refill(self, _event: Timeout) -> None:
+    def _refill(self, _value: object = None) -> None:
         # Unspent budget does not carry over; a fraction of a package does (a weekly 2.5
         # allows 2 one week and 3 the next).
         self._credit = self._credit % 1 + self.per_week

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import simpy
-from simpy.events import Timeout
 
+from pathsim.model.clock import Clock, call_after
 from pathsim.model.context import Calendar, RunContext
 from pathsim.model.deterioration import DeteriorationCheck
 from pathsim.model.ed import EmergencyDepartmentService
@@ -75,7 +74,7 @@ class System:
         self.seed = seed
         self.days = days
         self.warmup_days = warmup_days
-        env = simpy.Environment()
+        env = Clock()
         self.env = env
         end = float(warmup_days + days)
         organisations = {
@@ -328,12 +327,12 @@ class System:
         for key, value in midnight.items():
             snap.midnight.setdefault(key, []).append(value)
 
-    def _daily(self, _event: object) -> None:
+    def _daily(self, _value: object = None) -> None:
         self._snapshot()
         if self.env.now + 1.0 < self.ctx.end:
-            Timeout(self.env, 1.0).callbacks.append(self._daily)
+            call_after(self.env, 1.0, self._daily)
 
-    def _start_results(self, _event: object) -> None:
+    def _start_results(self, _value: object = None) -> None:
         self.ctx.collecting = True
 
     def run(self) -> None:
@@ -343,11 +342,11 @@ class System:
             source.start()
         self._snapshot()
         if self.ctx.results_from > 0:
-            Timeout(self.env, self.ctx.results_from).callbacks.append(self._start_results)
+            call_after(self.env, self.ctx.results_from, self._start_results)
         else:
             self.ctx.collecting = True
         if self.ctx.end > 1.0:
-            Timeout(self.env, 1.0).callbacks.append(self._daily)
+            call_after(self.env, 1.0, self._daily)
         self.env.run(until=self.ctx.end)
         self._snapshot()
 

@@ -15,10 +15,9 @@ patients in every configuration); whether it does depends on a free slot at that
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.patients import ROUTE_INITIAL, FrontDoor, Patient
 from pathsim.model.service import (
@@ -138,10 +137,10 @@ class VirtualWard(Service):
         p.t_request = self.env.now  # start of the virtual ward stay
         stay = min(self.stay.next(), self.spec.max_stay_days)
         if p.vw_esc_u < self.spec.escalation_probability:
-            Timeout(self.env, p.vw_t_u * stay, p).callbacks.append(self._escalate)
+            call_after(self.env, p.vw_t_u * stay, self._escalate, p)
         else:
             p.vw_avoids = avoids_admission
-            Timeout(self.env, stay, p).callbacks.append(self._complete)
+            call_after(self.env, stay, self._complete, p)
 
     def _granted(self, p: Patient, slot: int) -> None:
         p.slot = slot
@@ -154,8 +153,7 @@ class VirtualWard(Service):
         self.places.release(p.slot)
         p.holder = None
 
-    def _escalate(self, event: Timeout) -> None:
-        p = cast(Patient, event.value)
+    def _escalate(self, p: Patient) -> None:
         self._free(p)
         if self.ctx.collecting:
             self.escalations += 1
@@ -168,8 +166,7 @@ class VirtualWard(Service):
         assert self.to_ward is not None
         self.to_ward(p, True)
 
-    def _complete(self, event: Timeout) -> None:
-        p = cast(Patient, event.value)
+    def _complete(self, p: Patient) -> None:
         self._free(p)
         if self.ctx.collecting and p.vw_avoids:
             self.admissions_avoided += 1

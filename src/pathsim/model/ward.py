@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
+from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.patients import ROUTE_INITIAL, Patient
@@ -216,13 +215,12 @@ class AcuteWardService(Service):
         vw = self.virtual_ward
         if vw is not None and vw.wants_step_down(p):
             early = p.los - vw.spec.step_down_bed_days_saved
-            Timeout(self.env, early, p).callbacks.append(self._step_down)
+            call_after(self.env, early, self._step_down, p)
             return
-        Timeout(self.env, p.los, p).callbacks.append(self._fit)
+        call_after(self.env, p.los, self._fit, p)
 
-    def _step_down(self, event: Timeout) -> None:
+    def _step_down(self, p: Patient) -> None:
         """Early discharge to a virtual ward, if it has a slot; otherwise the stay goes on."""
-        p = cast(Patient, event.value)
         vw = self.virtual_ward
         assert vw is not None
         if vw.places.has_room:
@@ -233,22 +231,20 @@ class AcuteWardService(Service):
             self._free_bed(p)
             vw.step_down(p)
             return
-        Timeout(self.env, vw.spec.step_down_bed_days_saved, p).callbacks.append(self._fit)
+        call_after(self.env, vw.spec.step_down_bed_days_saved, self._fit, p)
 
-    def _fit(self, event: Timeout) -> None:
+    def _fit(self, p: Patient) -> None:
         """The clinical stay is over; the patient is declared fit now or at the ward round."""
-        p = cast(Patient, event.value)
         if self.clock is not None:
             declared = self.clock.declared_time(self.env.now)
             if declared > self.env.now:
-                Timeout(self.env, declared - self.env.now, p).callbacks.append(self._declared)
+                call_after(self.env, declared - self.env.now, self._declared, p)
                 return
-        self._declared(event)
+        self._declared(p)
 
-    def _declared(self, event: Timeout) -> None:
+    def _declared(self, p: Patient) -> None:
         """Medically fit: a patient going home waits for the discharge day and time; a
         patient needing onward care is referred at once and leaves when a place is ready."""
-        p = cast(Patient, event.value)
         now = self.env.now
         p.t_fit = now
         self.fit_in_bed.add(1)
@@ -257,13 +253,13 @@ class AcuteWardService(Service):
         wait = self.liaison.on_ward(p) if self.liaison is not None else 0.0
         if wait > 0:
             self.delays[AWAITING_MENTAL_HEALTH].add(1)
-            Timeout(self.env, wait, p).callbacks.append(self._liaison_done)
+            call_after(self.env, wait, self._liaison_done, p)
             return
         self._leave_when_ready(p)
 
-    def _liaison_done(self, event: Timeout) -> None:
+    def _liaison_done(self, p: Patient) -> None:
         self.delays[AWAITING_MENTAL_HEALTH].add(-1)
-        self._leave_when_ready(cast(Patient, event.value))
+        self._leave_when_ready(p)
 
     def _leave_when_ready(self, p: Patient) -> None:
         """Home on the next discharge day and time, or referred on at once."""
@@ -276,13 +272,13 @@ class AcuteWardService(Service):
             ready = self.clock.ready_time(now, p.dis_u_day, p.dis_u_hour)
             if ready > now:
                 self.delays[DISCHARGE_PROCESS].add(1)
-                Timeout(self.env, ready - now, p).callbacks.append(self._home_later)
+                call_after(self.env, ready - now, self._home_later, p)
                 return
         self._go_home(p)
 
-    def _home_later(self, event: Timeout) -> None:
+    def _home_later(self, p: Patient) -> None:
         self.delays[DISCHARGE_PROCESS].add(-1)
-        self._go_home(cast(Patient, event.value))
+        self._go_home(p)
 
     def _go_home(self, p: Patient) -> None:
         p.t_ready = self.env.now
@@ -330,12 +326,12 @@ class AcuteWardService(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         if self.turnaround > 0:
-            Timeout(self.env, self.turnaround, p.slot).callbacks.append(self._bed_ready)
+            call_after(self.env, self.turnaround, self._bed_ready, p.slot)
         else:
             self.places.release(p.slot)
 
-    def _bed_ready(self, event: Timeout) -> None:
-        self.places.release(cast(int, event.value))
+    def _bed_ready(self, slot: int) -> None:
+        self.places.release(slot)
 
     # -- snapshots ---------------------------------------------------------------------
     def long_stay_counts(self, now: float, thresholds: tuple[float, ...]) -> list[int]:

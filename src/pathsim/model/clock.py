@@ -1,0 +1,127 @@
+"""Scheduled callbacks that cost less than ``simpy.events.Timeout``, and an environment whose
+run loop calls them directly.
+
+Every step of a patient's journey is "call this function with this patient after this
+delay". SimPy expresses that as a ``Timeout`` (an object with a ``__dict__`` and six
+attributes, scheduled through ``Environment.schedule``) plus a callback list, and its run loop
+calls ``Environment.step`` once per event. Here:
+
+* :func:`call_after` pushes ``(time, NORMAL, id, Call)`` on the environment's own event queue,
+  exactly as ``Timeout`` would (same time arithmetic ``now + delay``, same priority, an id from
+  the same counter), so events are processed in exactly the same order as before. A
+  :class:`Call` is a slotted object that a plain ``simpy.Environment`` processes like any other
+  event (its ``callbacks`` hold one function that makes the call), so components still run on
+  a plain SimPy environment, as the unit tests do.
+* :class:`Clock` is a ``simpy.Environment`` whose ``run`` pops the queue in a local loop and,
+  for a :class:`Call`, calls ``fn(value)`` at once; any other SimPy event (processes, the
+  ``until`` event) is processed exactly as ``Environment.step`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import simpy
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import NORMAL, URGENT, Event, EventPriority
+
+
+def _fire(event: Call) -> None:
+    event.fn(event.value)
+
+
+_FIRE = (_fire,)
+
+
+class Call:
+    """``fn(value)``, due at a scheduled time: a lean stand-in for ``Timeout`` with a
+    callback. ``callbacks`` and ``_ok`` are what ``simpy.Environment.step`` reads."""
+
+    __slots__ = ("callbacks", "fn", "value")
+    _ok = True
+
+    def __init__(self, fn: Callable[[Any], None], value: Any) -> None:
+        self.fn = fn
+        self.value = value
+        self.callbacks: tuple[Callable[[Call], None], ...] | None = _FIRE
+
+
+def call_after(
+    env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any = None
+) -> None:
+    """Calls ``fn(value)`` after ``delay`` (as ``Timeout(env, delay, value)`` with the callback
+    ``lambda ev: fn(ev.value)`` would, at the same time and in the same order)."""
+    if delay < 0:
+        raise ValueError(f"Negative delay {delay}")
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(fn, value)))
+
+
+class Clock(simpy.Environment):
+    """A SimPy environment with a faster run loop for :class:`Call` events."""
+
+    def step(self) -> None:
+        try:
+            self._now, _, _, event = heappop(self._queue)
+        except IndexError:
+            raise EmptySchedule from None
+        if type(event) is Call:  # type: ignore[comparison-overlap]
+            event.fn(event.value)
+            return
+        self._process(event)
+
+    def _process(self, event: Event) -> None:
+        """What ``simpy.Environment.step`` does with an event once it is popped."""
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            self.schedule(event, EventPriority(-1))
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+
+    def run(self, until: float | Event | None = None) -> Any:
+        """As ``simpy.Environment.run``, with the event loop inlined."""
+        if until is not None:
+            if not isinstance(until, Event):
+                at = until if isinstance(until, int) else float(until)
+                if at <= self._now:
+                    raise ValueError(
+                        f"until ({at}) must be greater than the current simulation time"
+                    )
+                until = Event(self)
+                until._ok = True
+                until._value = None
+                self.schedule(until, URGENT, at - self._now)
+            elif until.callbacks is None:
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
+        queue = self._queue
+        pop = heappop
+        process = self._process
+        call = Call
+        try:
+            while queue:
+                self._now, _, _, event = pop(queue)
+                if type(event) is call:  # type: ignore[comparison-overlap]
+                    event.fn(event.value)
+                else:
+                    process(event)
+        except StopSimulation as exc:
+            return exc.args[0]
+        if until is not None:
+            assert not until.triggered
+            raise RuntimeError(
+                f'No scheduled events left but "until" event was not triggered: {until}'
+            )
+        return None
+
+
+__all__ = ["Call", "Clock", "EmptySchedule", "call_after"]
