@@ -12,11 +12,13 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from pathsim.scenario import ScenarioError, load_scenario, with_overrides
 
 BAD = Path(__file__).parent / "bad_scenarios"
 HANG_GUARD_S = 5.0  # a hang guard, not a performance test
+OUTSIDE = "names a base outside this scenario's project folder"
 
 
 class Expect(NamedTuple):
@@ -50,6 +52,15 @@ EXPECTED: dict[str, Expect] = {
     "cycle_a": _e("extends", "forms a cycle", "cycle_a.yaml -> ", "cycle_b.yaml -> "),
     "cycle_b": _e("extends", "forms a cycle", "cycle_b.yaml -> ", "cycle_a.yaml -> "),
     "self_extends": _e("extends", "forms a cycle", "self_extends.yaml -> "),
+    # outside the project folder: refused before the file is looked for, whether it exists
+    # or not, with the rule and the fix
+    "extends_outside_tree": _e(
+        "extends", OUTSIDE, "outside_the_project.yaml", "not inside", ".pathsim-root"
+    ),
+    "extends_absolute": _e("extends", OUTSIDE, "'/etc/passwd' is /etc/passwd", ".pathsim-root"),
+    "extends_climbs_out": _e("extends", OUTSIDE, "is /etc/hosts", "copy the base into"),
+    "extends_null_byte": _e("extends", "is not a usable path", "null byte"),
+    "extends_name_too_long": _e("extends", "cannot be used", "(5,005 characters)"),
     # -- wrong types and ranges ------------------------------------------------------------
     "beds_string": _e("acute_ward.beds", "valid integer", "'lots'"),
     "beds_float": _e("acute_ward.beds", "valid integer", "fractional part", "20.5"),
@@ -257,9 +268,10 @@ def test_extends_chain_too_long(tmp_path: Path) -> None:
 
 
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
+    (tmp_path / "_base.yaml").write_text((BAD / "_base.yaml").read_text())
     path = tmp_path / "several.yaml"
     path.write_text(
-        f"extends: {BAD / '_base.yaml'}\n"
+        "extends: _base.yaml\n"
         "ed: {cubicles: 0}\n"
         "acute_ward: {beds: -1}\n"
         "segments: {adults: {admission_probability: 2}}\n"
@@ -357,6 +369,7 @@ def test_overlay_of_an_overlay(tmp_path: Path, base_copy: Path) -> None:
 def test_extends_is_relative_to_the_file_that_contains_it(
     tmp_path: Path, base_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / ".pathsim-root").touch()  # the project folder: bases above variants/ allowed
     sub = tmp_path / "variants" / "deeper"
     sub.mkdir(parents=True)
     _write(sub / "v.yaml", {"extends": "../../base.yaml", "acute_ward": {"beds": 21}})
@@ -365,6 +378,7 @@ def test_extends_is_relative_to_the_file_that_contains_it(
 
 
 def test_errors_name_the_overlay_that_set_the_value(tmp_path: Path, base_copy: Path) -> None:
+    (tmp_path / ".pathsim-root").touch()
     sub = tmp_path / "variants"
     sub.mkdir()
     _write(sub / "bad.yaml", {"extends": "../base.yaml", "ed": {"cubicles": -1}})
@@ -405,9 +419,8 @@ def test_x_keys_are_ignored_at_top_level_and_hold_anchors(tmp_path: Path) -> Non
     assert sc.segments["adults"].length_of_stay_days.mean == 4
     assert not any(k.startswith("x-") for k in sc.model_dump())
     # only top-level keys are extension keys; elsewhere 'x-' is an unknown key
-    (tmp_path / "nested_x.yaml").write_text(
-        f"extends: {BAD / '_base.yaml'}\nacute_ward: {{x-note: hi}}\n"
-    )
+    (tmp_path / "_base.yaml").write_text((BAD / "_base.yaml").read_text())
+    (tmp_path / "nested_x.yaml").write_text("extends: _base.yaml\nacute_ward: {x-note: hi}\n")
     with pytest.raises(ScenarioError, match=r"nested_x\.yaml: field 'acute_ward\.x-note'"):
         load_scenario(tmp_path / "nested_x.yaml")
 
@@ -483,3 +496,22 @@ def test_bad_mapping_key_path_has_no_internal_marker() -> None:
         load_scenario(BAD / "bad_segment_name.yaml")
     assert "[key]" not in str(info.value)
     assert "field 'segments.Older People'" in str(info.value)
+
+
+def test_every_corpus_file_gives_exit_2_from_the_command_line() -> None:
+    # in-process (one interpreter for the whole corpus); the subprocess test above shows
+    # the same from a real shell
+    from pathsim.cli import main  # here: the other tests need no command line
+
+    runner = CliRunner()
+    for path in sorted(BAD.glob("*.yaml")):
+        if path.name == "_base.yaml":
+            continue
+        start = time.perf_counter()
+        result = runner.invoke(main, ["validate", str(path)])
+        assert time.perf_counter() - start < HANG_GUARD_S, path.name
+        assert result.exit_code == 2, f"{path.name}: {result.output}"
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        ), f"{path.name}: {result.exception!r}"
+        assert f"{path.name}: " in result.output and "Traceback" not in result.output

@@ -14,7 +14,6 @@ anchors that the rest of the file reuses with aliases.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ import yaml
 from pydantic import ValidationError
 
 from pathsim.scenario.errors import ScenarioError
+from pathsim.scenario.extends import project_folder, resolve_base
+from pathsim.scenario.extends import shown as _display
 from pathsim.scenario.messages import Provenance, problems_from_validation
 from pathsim.scenario.models import Scenario
 
@@ -149,14 +150,6 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
     return data
 
 
-def _display(path: Path) -> str:
-    try:
-        shown = os.path.relpath(path)
-        return str(path.resolve()) if shown == "." else shown
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
-
-
 # Mappings whose values must sum to 1 are replaced whole by an overlay, never merged key by
 # key: merging {P0: 0.9, P2: 0.1} into {P0: 0.9, P1: 0.1} would keep P1 and break the sum.
 _REPLACED_WHOLE = (
@@ -233,8 +226,16 @@ def load_scenario_data(path: str | Path) -> tuple[dict[str, Any], Provenance]:
     chain: list[tuple[Path, str, dict[str, Any]]] = []
     seen: list[Path] = []
     current = Path(path)
+    first = _display(current)
+    try:
+        root = project_folder(current)
+    except ValueError as exc:
+        raise ScenarioError.single(first, "", f"is not a usable path: {exc}.") from None
     while True:
-        resolved = current.resolve()
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError) as exc:  # a symbolic link that points at itself
+            raise ScenarioError.single(first, "", f"cannot be read: {exc}.") from None
         display = _display(current)
         if resolved in seen:
             cycle = " -> ".join(_display(p) for p in [*seen, resolved])
@@ -258,19 +259,7 @@ def load_scenario_data(path: str | Path) -> tuple[dict[str, Any], Provenance]:
                 f"must be the path of a base scenario file, not {base!r}.",
                 "Example: extends: ../fragmented.yaml",
             )
-        target = (current.parent / base).resolve()
-        if target.is_dir():
-            raise ScenarioError.single(
-                display, "extends", f"points at a directory ({base}), not a scenario file."
-            )
-        if not target.exists():
-            raise ScenarioError.single(
-                display,
-                "extends",
-                f"names a base file that does not exist: {base} (looked for {_display(target)}).",
-                "The path is relative to the file that contains it.",
-            )
-        current = target
+        current = resolve_base(current, display, base, root, first)
 
     merged: dict[str, Any] = {}
     prov: Provenance = {}
