@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-import pathsim.cli
+import pathsim.cli_execute
 from pathsim.cli import main
 from pathsim.scenario import load_scenario
 
@@ -332,7 +332,7 @@ def test_foreign_out_folder_is_refused_before_simulating(
         calls.append(args)
         raise RuntimeError("simulated although --out was unusable")
 
-    monkeypatch.setattr(pathsim.cli, "run_experiment", no_simulation)
+    monkeypatch.setattr(pathsim.cli_execute, "run_plan", no_simulation)
     target = tmp_path / "mine"
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
@@ -447,4 +447,4 @@ def test_compare_bad_other_file_exit_2() -> None:
 def test_compare_needs_two_scenarios() -> None:
     result = cli("compare", REF)
     assert result.exit_code == 2
-    assert "Missing argument" in result.stderr
+    assert "at least one other scenario" in result.stderr

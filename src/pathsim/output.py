@@ -1,159 +1,83 @@
-"""Run folders: the resolved scenarios, seeds, versions and results of a run, written
-atomically so that a folder is either complete or absent, never half-written.
+"""Run folders from the Python API: results already in memory written out in the layout of
+:mod:`pathsim.experiment.store` (the CLI writes the same layout as the runs finish).
 
 Layout::
 
     DIR/
-      run.json            what was run: command, package version, seed, replications, days,
-                          warm-up, start and end time, platform, scenario labels and files
-      summary.csv         scenario, kpi, mean, ci_low, ci_high, n
-      replications.csv    scenario, replication, kpi, value
-      comparison.csv      (compare only) kpi, scenario, mean, ci_low, ci_high, diff, ...
-      timeseries.csv      scenario, replication, day, service, metric, value, warmup
+      run.json              what was run: kind, status (incomplete/complete), command, package
+                            version, seed, replications, days, warm-up, start and end time,
+                            platform, and every scenario variant with its source and overrides
+      summary.csv           scenario, kpi, mean, ci_low, ci_high, n
+      replications.csv      scenario, replication, kpi, value
+      comparison.csv        (compare) kpi, scenario, mean, ci_low, ci_high, diff, ...
+      sweep.csv             (sweep) point, <varied fields>, kpi, mean, ci_low, ci_high, n, diff, ...
+      sensitivity.csv       (sensitivity) parameter, setting, value, kpi, base_mean, mean, ...
+      timeseries.parquet    scenario, replication, day, service, metric, value, warmup
+      timeseries_daily.csv  the time series across replications: mean, min, max per day
       ed_time_histogram.csv
-      conservation.csv    scenario, replication, created, exited, present
-      event_log.csv       (when the event log is on)
+      conservation.csv      scenario, replication, created, exited, present
+      event_log.parquet     (when the event log is on)
       scenarios/<label>.yaml   each scenario fully resolved (overlays applied, defaults filled)
+      tasks/v<variant>/r<replication>/   each replication's own results, saved as it finished
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import platform
-import shutil
-import sys
-import tempfile
-from dataclasses import asdict
-from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from pathsim.experiment.executor import Task
+from pathsim.experiment.plan import Plan, Study, Variant
 from pathsim.experiment.runner import ComparisonResult, ExperimentResult
-from pathsim.scenario.loader import scenario_to_yaml
+from pathsim.experiment.store import (
+    RunFolder,
+    RunFolderError,
+    check_target,
+    package_version,
+)
 
-_RUN_FOLDER_ENTRIES = {
-    "run.json",
-    "summary.csv",
-    "replications.csv",
-    "comparison.csv",
-    "timeseries.csv",
-    "ed_time_histogram.csv",
-    "conservation.csv",
-    "event_log.csv",
-    "scenarios",
-}
+OutputError = RunFolderError
+"""The results folder cannot be written where asked (the name used before 0.2)."""
 
-
-class OutputError(Exception):
-    """The results folder cannot be written where asked."""
-
-
-def package_version() -> str:
-    try:
-        return metadata.version("carepathsim")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
-
-
-def check_target(target: str | Path) -> Path:
-    """Checks, before anything is run, that a run folder can be written at ``target``, and
-    returns it as an absolute path. Raises OutputError with the reason otherwise."""
-    path = Path(target).expanduser().resolve()
-    _check_target(path)
-    return path
-
-
-def _check_target(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target} exists and is not a folder; choose another --out.")
-    if target.is_dir() and any(target.iterdir()) and not (target / "run.json").exists():
-        raise OutputError(
-            f"{target} is a folder with other files in it; pathsim only replaces its own run "
-            "folders (those with a run.json). Choose an empty or new folder."
-        )
+__all__ = [
+    "OutputError",
+    "check_target",
+    "package_version",
+    "read_table",
+    "write_run_folder",
+]
 
 
 def write_run_folder(
     target: str | Path,
     result: ExperimentResult | ComparisonResult,
     *,
-    command: str,
-    started: dt.datetime,
-    sources: dict[str, str] | None = None,
+    command: str = "python API",
+    started: dt.datetime | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> Path:
-    """Writes all outputs to a temporary folder beside ``target``, then moves it into place.
+    """Writes ``result`` as a run folder at ``target`` and returns its absolute path.
 
     ``sources`` maps scenario labels to the files they came from (recorded in run.json).
+    Until the last file is written, run.json says ``"status": "incomplete"``.
     """
-    target = check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     experiments = result.experiments if isinstance(result, ComparisonResult) else [result]
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        _write_tables(tmp, result, experiments)
-        (tmp / "scenarios").mkdir()
-        for e in experiments:
-            (tmp / "scenarios" / f"{e.label}.yaml").write_text(
-                scenario_to_yaml(e.scenario), encoding="utf-8"
-            )
-        spec = experiments[0].spec
-        meta: dict[str, Any] = {
-            "command": command,
-            "package": "carepathsim",
-            "version": package_version(),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            **asdict(spec),
-            "replication_numbers": list(range(spec.replications)),
-            "seed_rule": (
-                "replication r uses numpy.random.SeedSequence(seed, spawn_key=(r,)); each named "
-                "stream adds the SHA-256 of its name to the spawn key"
-            ),
-            "scenarios": [
-                {
-                    "label": e.label,
-                    "name": e.scenario.name,
-                    "resolved": f"scenarios/{e.label}.yaml",
-                    "source": (sources or {}).get(e.label),
-                }
-                for e in experiments
-            ],
-        }
-        (tmp / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        _replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
-
-
-def _write_tables(
-    folder: Path,
-    result: ExperimentResult | ComparisonResult,
-    experiments: list[ExperimentResult],
-) -> None:
-    def csv(name: str, frame: pd.DataFrame) -> None:
-        frame.to_csv(folder / name, index=False, float_format="%.10g")
-
-    csv("summary.csv", result.summary())
-    csv("replications.csv", result.kpis)
-    if isinstance(result, ComparisonResult):
-        csv("comparison.csv", result.comparison())
-    csv("timeseries.csv", pd.concat([e.timeseries for e in experiments], ignore_index=True))
-    csv(
-        "ed_time_histogram.csv",
-        pd.concat([e.ed_time_histogram for e in experiments], ignore_index=True),
+    spec = experiments[0].spec
+    plan = Plan(
+        "compare" if isinstance(result, ComparisonResult) else "run",
+        tuple(Variant(e.label, e.scenario) for e in experiments),
+        spec,
     )
-    csv("conservation.csv", pd.concat([e.conservation for e in experiments], ignore_index=True))
-    logs = [log for e in experiments if (log := e.event_log) is not None]
-    if logs:
-        csv("event_log.csv", pd.concat(logs, ignore_index=True))
+    folder = RunFolder.create(target, plan, command=command, sources=sources, started=started)
+    for e in experiments:
+        for r in e.results:
+            folder.save(Task(e.label, r.replication), r)
+    comparison = result if isinstance(result, ComparisonResult) else ComparisonResult([result])
+    folder.finish(Study(plan, comparison))
+    return folder.path
 
 
 def read_table(folder: str | Path, name: str) -> pd.DataFrame:
@@ -167,28 +91,3 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     if csv.exists():
         return pd.read_csv(csv)
     raise FileNotFoundError(f"{folder} has no {parquet.name} or {csv.name}")
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    """Moves the finished folder into place; an older run folder there, or an empty folder
-    (such as the current one), is replaced."""
-    cwd = Path.cwd()
-    if target.is_dir() and (target == cwd or target in cwd.parents):
-        # The folder we are working in: it cannot be renamed away, so its old run files (it
-        # is empty or a run folder, see check_target) are replaced one by one.
-        for item in target.iterdir():
-            if item.name in _RUN_FOLDER_ENTRIES and item.is_dir():
-                shutil.rmtree(item)
-            elif item.name in _RUN_FOLDER_ENTRIES:
-                item.unlink()
-        for item in tmp.iterdir():
-            os.replace(item, target / item.name)
-        tmp.rmdir()
-        return
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, target)

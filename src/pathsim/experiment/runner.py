@@ -1,18 +1,19 @@
-"""Replications and comparisons of scenarios on common random numbers.
+"""Results of replications and comparisons on common random numbers, as tidy tables.
 
 The experiment layer knows nothing of A&E or wards: it runs replications through
-:func:`pathsim.model.simulate` and summarises the tidy tables that come back.
+:func:`pathsim.model.simulate` (see :mod:`pathsim.experiment.plan`) and summarises the tidy
+tables that come back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pathsim.experiment.stats import mean_ci
-from pathsim.model.replication import ReplicationResult, simulate
+from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
 
 Progress = Callable[[int], None]
@@ -113,32 +114,6 @@ class ExperimentResult:
         )
 
 
-def run_experiment(
-    scenario: Scenario,
-    spec: RunSpec | None = None,
-    *,
-    label: str | None = None,
-    progress: Progress | None = None,
-) -> ExperimentResult:
-    """Runs ``spec.replications`` replications (numbered 0..N-1) of ``scenario``."""
-    spec = spec or RunSpec.from_scenario(scenario)
-    result = ExperimentResult(label or scenario.name, scenario, spec)
-    for rep in range(spec.replications):
-        result.results.append(
-            simulate(
-                scenario,
-                rep,
-                seed=spec.seed,
-                days=spec.days,
-                warmup_days=spec.warmup_days,
-                event_log=spec.event_log,
-            )
-        )
-        if progress:
-            progress(1)
-    return result
-
-
 @dataclass
 class ComparisonResult:
     """Several scenarios run on the same seeds; the first is the baseline."""
@@ -181,18 +156,3 @@ class ComparisonResult:
                     d = (dm, dlo, dhi)
                 rows.append((kpi, label, mean, lo, hi, *d))
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-
-
-def compare(
-    scenarios: Sequence[tuple[str, Scenario]],
-    spec: RunSpec,
-    *,
-    progress: Progress | None = None,
-) -> ComparisonResult:
-    """Runs every (label, scenario) pair with the same replications and seed."""
-    labels = [label for label, _ in scenarios]
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"scenario labels must be unique: {labels}")
-    return ComparisonResult(
-        [run_experiment(sc, spec, label=label, progress=progress) for label, sc in scenarios]
-    )

@@ -1,0 +1,159 @@
+"""Running an experiment plan from the command line: size check, run folder (new or
+resumed), progress bar, Ctrl-C, and the final tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from pathsim.cli_common import EXIT_BAD_INPUT, _command_line, _fail, _progress
+from pathsim.experiment.executor import Backend, default_workers
+from pathsim.experiment.plan import Plan, Study, run_plan
+from pathsim.experiment.store import RunFolder, RunFolderError, check_target
+from pathsim.scenario.workload import Workload, too_large, warnings, workload
+
+EXIT_INTERRUPTED = 130
+
+
+def backend_from(workers: int | None, dask_address: str | None) -> Backend:
+    if dask_address:
+        return Backend(dask=dask_address)
+    return Backend(workers=workers or default_workers())
+
+
+def check_out(out: Path | None) -> None:
+    """Refuses an unusable --out before anything is simulated."""
+    if out is not None:
+        try:
+            check_target(out)
+        except RunFolderError as exc:
+            _fail(f"cannot write the results folder: {exc}")
+
+
+def open_resume(resume: Path) -> RunFolder:
+    """The run folder named by --resume, or a clean exit 2 saying why it cannot be resumed."""
+    try:
+        folder = RunFolder.open(resume)
+    except RunFolderError as exc:
+        _fail(f"cannot resume: {exc}")
+        raise AssertionError from exc  # unreachable
+    if folder.meta.get("status") == "complete":
+        click.echo(f"{folder.path} is already complete; showing its results.", err=True)
+    return folder
+
+
+def same_plan(given: Plan, stored: Plan, resume: Path) -> None:
+    """Refuses --resume when the arguments given describe another experiment than the one
+    stored in the folder (for example a scenario file edited since)."""
+    problems = []
+    if given.kind != stored.kind:
+        problems.append(f"it was started by 'pathsim {stored.kind}', not 'pathsim {given.kind}'")
+    if [v.label for v in given.variants] != [v.label for v in stored.variants]:
+        problems.append("the scenarios differ")
+    else:
+        pairs = zip(given.variants, stored.variants, strict=True)
+        changed = [a.label for a, b in pairs if a.scenario != b.scenario]
+        if changed:
+            problems.append(f"scenario {', '.join(changed)} changed since the run started")
+    if given.spec != stored.spec:
+        problems.append(f"the run settings differ ({stored.spec} stored, {given.spec} given)")
+    if problems:
+        _fail(
+            f"cannot resume {resume}: the arguments describe another experiment: "
+            f"{'; '.join(problems)}. Give only --resume {resume} to continue it as it was "
+            "started, or choose a new --out for a new experiment."
+        )
+
+
+def check_size(plan: Plan, backend: Backend) -> None:
+    """Refuses an experiment too large to finish, and announces a long one, before it starts."""
+    spec = plan.spec
+    total = [
+        workload(v.scenario, spec.days, spec.warmup_days, spec.replications, spec.event_log)
+        for v in plan.variants
+    ]
+    parallel = 1 if backend.dask else backend.workers
+    combined = Workload(
+        sum(w.patients for w in total),
+        sum(w.seconds for w in total) / parallel,
+        max(w.event_log_bytes for w in total),
+    )
+    reason = too_large(combined)
+    if reason:
+        _fail(f"refused: {reason}")
+    for message in warnings(combined):
+        click.echo(f"Warning: {message}", err=True)
+
+
+def execute(
+    plan: Plan,
+    *,
+    out: Path | None,
+    resume: RunFolder | None,
+    backend: Backend,
+    sources: Mapping[str, str] | None = None,
+    started: dt.datetime | None = None,
+    label: str = "Running",
+) -> tuple[Study, RunFolder | None]:
+    """Runs ``plan`` (into a new folder at ``out``, or continuing ``resume``) with a progress
+    bar, then writes the result tables. Ctrl-C stops it cleanly, saying how to resume."""
+    folder = resume
+    if folder is None:
+        check_size(plan, backend)
+        if out is not None:
+            try:
+                folder = RunFolder.create(
+                    out,
+                    plan,
+                    command=_command_line(click.get_current_context()),
+                    sources=sources,
+                    started=started,
+                )
+            except (RunFolderError, OSError) as exc:
+                _fail(f"cannot write the results folder: {exc}")
+    elif plan is not folder.plan:
+        raise AssertionError("resume runs the stored plan")
+    total = len(plan.tasks())
+    if folder is not None and resume is not None:
+        done = folder.count_finished()
+        click.echo(
+            f"Resuming {folder.path}: {done} of {total} replications already saved; "
+            f"running the other {total - done} on {backend.describe()}.",
+            err=True,
+        )
+    try:
+        with _progress(total, label) as step:
+            study = run_plan(plan, backend, folder=folder, progress=step)
+        if folder is not None:
+            folder.finish(study)
+    except KeyboardInterrupt:
+        if folder is None:
+            click.echo("\nInterrupted; nothing was saved (no --out).", err=True)
+        else:
+            click.echo(
+                f"\nInterrupted: {folder.count_finished()} of {total} replications are saved in "
+                f"{folder.path}. Continue with: pathsim {plan.kind} --resume {folder.path}",
+                err=True,
+            )
+        sys.exit(EXIT_INTERRUPTED)
+    except (RunFolderError, OSError) as exc:
+        _fail(f"cannot write the results folder: {exc}")
+    if folder is not None:
+        click.echo(f"Results written to {folder.path}", err=True)
+    return study, folder
+
+
+def resolve_inputs(
+    given: Sequence[str], resume: Path | None, needed: str
+) -> RunFolder | None:
+    """With --resume, the stored folder; without it, the arguments must be there."""
+    if resume is not None:
+        return open_resume(resume)
+    if not given:
+        click.echo(f"Error: missing {needed} (or --resume DIR).", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return None

@@ -1,0 +1,161 @@
+"""Where replications run: in this process, in local worker processes, or on a Dask cluster.
+
+Every replication is an independent task ``(label, replication)``: its random numbers depend
+only on the seed, the replication number and the stream names, never on the process or the
+order, so the three backends give identical results for the same seeds. Results come back in
+the order they finish; callers key them by task.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from pathsim.model.replication import ReplicationResult, simulate
+from pathsim.scenario.models import Scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication of one scenario variant."""
+
+    label: str
+    replication: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long each replication runs, shared by every task of an experiment."""
+
+    seed: int
+    days: int
+    warmup_days: int
+    event_log: bool
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where to run: ``workers`` local processes (1 = this process), or the Dask scheduler at
+    ``dask`` (an address such as ``tcp://10.0.0.5:8786``), which then decides the workers."""
+
+    workers: int = 1
+    dask: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+    @classmethod
+    def local(cls, workers: int | None = None) -> Backend:
+        """``workers`` local processes; None means one per core."""
+        return cls(workers=workers or default_workers())
+
+    def describe(self) -> str:
+        if self.dask:
+            return f"Dask scheduler {self.dask}"
+        return "this process" if self.workers == 1 else f"{self.workers} local processes"
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_task(scenario: Scenario, task: Task, settings: Settings) -> ReplicationResult:
+    """Runs one task; a module-level function so that worker processes can import it."""
+    return simulate(
+        scenario,
+        task.replication,
+        seed=settings.seed,
+        days=settings.days,
+        warmup_days=settings.warmup_days,
+        event_log=settings.event_log,
+    )
+
+
+def execute(
+    scenarios: dict[str, Scenario],
+    tasks: Sequence[Task],
+    settings: Settings,
+    backend: Backend,
+) -> Iterator[tuple[Task, ReplicationResult]]:
+    """Runs ``tasks`` (each naming a scenario in ``scenarios`` by label) and yields each
+    result as it finishes. Closing the iterator early (or an exception, such as Ctrl-C, in
+    the caller) cancels the tasks not yet started."""
+    if not tasks:
+        return
+    if backend.dask:
+        yield from _on_dask(scenarios, tasks, settings, backend.dask)
+    elif backend.workers == 1 or len(tasks) == 1:
+        for task in tasks:
+            yield task, run_task(scenarios[task.label], task, settings)
+    else:
+        yield from _on_processes(scenarios, tasks, settings, min(backend.workers, len(tasks)))
+
+
+def _on_processes(
+    scenarios: dict[str, Scenario],
+    tasks: Sequence[Task],
+    settings: Settings,
+    workers: int,
+) -> Iterator[tuple[Task, ReplicationResult]]:
+    # At most two tasks per worker are queued at a time, so that an interruption loses
+    # little queued work and results stream back in roughly submission order.
+    pending: dict[Future[ReplicationResult], Task] = {}
+    queue = iter(tasks)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+
+        def submit(n: int) -> None:
+            for task in queue:
+                pending[pool.submit(run_task, scenarios[task.label], task, settings)] = task
+                n -= 1
+                if n == 0:
+                    return
+
+        submit(2 * workers)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = pending.pop(future)
+                yield task, future.result()
+            submit(len(done))
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _on_dask(
+    scenarios: dict[str, Scenario],
+    tasks: Sequence[Task],
+    settings: Settings,
+    address: str,
+) -> Iterator[tuple[Task, ReplicationResult]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RuntimeError(
+            "running on a Dask cluster needs dask.distributed: "
+            "pip install 'carepathsim[dask]'"
+        ) from exc
+    client = Client(address, set_as_default=False)
+    try:
+        # Each scenario is sent to the cluster once, not once per task.
+        remote = {label: client.scatter(sc, broadcast=True) for label, sc in scenarios.items()}
+        futures: dict[Any, Task] = {
+            client.submit(run_task, remote[t.label], t, settings, pure=False): t for t in tasks
+        }
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            client.cancel(list(futures))
+    finally:
+        client.close()
