@@ -385,8 +385,11 @@ COMPARISON_COLUMNS = [
 
 
 def test_compare_fewer_beds(tmp_path: Path) -> None:
+    # The overlay and its base live in one folder (extends stays inside a scenario's folder).
+    base = tmp_path / "reference_hospital.yaml"
+    base.write_text(Path(REF).read_text())
     fewer = tmp_path / "fewer_beds.yaml"
-    fewer.write_text(yaml.safe_dump({"extends": REF, "acute_ward": {"beds": 360}}))
+    fewer.write_text(yaml.safe_dump({"extends": base.name, "acute_ward": {"beds": 360}}))
     out = tmp_path / "cmp"
     args = ["--days", "60", "--warmup-days", "10", "-r", "3", "--out", str(out)]
     result = cli("compare", REF, str(fewer), *args)
@@ -416,7 +419,12 @@ def test_compare_fewer_beds(tmp_path: Path) -> None:
     resolved = load_scenario(out / "scenarios" / "fewer_beds.yaml")
     assert resolved.model_dump() == load_scenario(fewer).model_dump()
     assert resolved.acute_ward.beds == 360
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "fewer_beds.yaml"]
+    # nothing but the run folder was added beside the inputs (no temporary files left)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cmp",
+        "fewer_beds.yaml",
+        "reference_hospital.yaml",
+    ]
 
 
 def test_compare_with_itself_differs_by_exactly_zero() -> None:
