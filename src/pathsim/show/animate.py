@@ -99,9 +99,9 @@ def display_log(event_log: pd.DataFrame) -> pd.DataFrame:
     """
     if event_log["replication"].nunique() > 1:
         raise ValueError("display_log needs the event log of one replication")
-    keep = event_log["event_type"].isin(
-        ["arrival_departure", "queue", "resource_use"]
-    ) | ((event_log["event_type"] == "milestone") & (event_log["event"] == _MEDICALLY_FIT))
+    keep = event_log["event_type"].isin(["arrival_departure", "queue", "resource_use"]) | (
+        (event_log["event_type"] == "milestone") & (event_log["event"] == _MEDICALLY_FIT)
+    )
     log = event_log[keep]
     log = log.assign(
         event_type=log["event_type"].astype(str).replace({"milestone": "queue"}),
@@ -150,10 +150,10 @@ def positions(events: list[str]) -> pd.DataFrame:
     for i, service in enumerate(onward_services(events)):
         y = 700 - i * 170
         name = service.replace("_", " ")
-        rows.append({"event": f"{service}_wait_begins", "x": 1000, "y": y,
-                     "label": f"Waiting: {name}"})
-        rows.append({"event": f"{service}_begins", "x": 1000, "y": y - 80,
-                     "label": f"In {name}"})
+        rows.append(
+            {"event": f"{service}_wait_begins", "x": 1000, "y": y, "label": f"Waiting: {name}"}
+        )
+        rows.append({"event": f"{service}_begins", "x": 1000, "y": y - 80, "label": f"In {name}"})
     return pd.DataFrame(rows).assign(resource=None)
 
 
@@ -188,10 +188,14 @@ def animate_event_log(
     limit = round((start_day + days) * MINUTES_PER_DAY)
     events = sorted(set(vlog["event"]))
     pos = positions(events)
-    onward_cap = {f"{s}{suffix}": min(10, max_per_step) for s in onward_services(events)
-                  for suffix in ("_wait_begins", "_begins")}
-    present = vlog.pivot_table(index="entity_id", columns="event", values="time", aggfunc="min",
-                               observed=True)
+    onward_cap = {
+        f"{s}{suffix}": min(10, max_per_step)
+        for s in onward_services(events)
+        for suffix in ("_wait_begins", "_begins")
+    }
+    present = vlog.pivot_table(
+        index="entity_id", columns="event", values="time", aggfunc="min", observed=True
+    )
     arrive = present.get("arrival", pd.Series(dtype=float))
     depart = vlog[vlog["event"] == "depart"].set_index("entity_id")["time"]
     depart = depart.reindex(arrive.index)
@@ -267,8 +271,7 @@ def write_animation(anim: Animation, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            anim.figure.write_html(handle, include_plotlyjs=True, full_html=True,
-                                   auto_play=False)
+            anim.figure.write_html(handle, include_plotlyjs=True, full_html=True, auto_play=False)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,202 @@
+"""The ``pathsim animate`` and ``pathsim app`` commands: an animation of one replication, and
+the live app for trainers. The main group registers them with ``main.add_command``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+APP_SCRIPT = Path(__file__).with_name("app.py")
+
+
+def _fail(message: str) -> None:
+    """The CLI's clean error: message on stderr, exit code 2 (imported late, so that cli.py
+    can import this module at any point)."""
+    from pathsim.cli import _fail as fail
+
+    fail(message)
+
+
+def _require(module: str, extra: str, what: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        _fail(f"{what} needs the '{module}' package: pip install 'carepathsim[{extra}]'")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=str))
+@click.option(
+    "--replication",
+    "-r",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    show_default=True,
+    help="Which replication to animate (its seed is (seed, R)).",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="Base seed [default: the scenario's run.seed].",
+)
+@click.option(
+    "--start-day",
+    type=click.FloatRange(0, 3650),
+    default=7.0,
+    show_default=True,
+    help="First day shown, counted from the start of the run (the model runs "
+    "from day 0 to reach it).",
+)
+@click.option(
+    "--days",
+    type=click.FloatRange(0.25, 28),
+    default=2.0,
+    show_default=True,
+    help="How many days to show (at most 28).",
+)
+@click.option(
+    "--max-per-step",
+    type=click.IntRange(5, 200),
+    default=30,
+    show_default=True,
+    help="Patients drawn at each step; the rest are counted as '+ n more'.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write [default: animation_<scenario>.html].",
+)
+def animate(
+    scenario: str,
+    replication: int,
+    seed: int | None,
+    start_day: float,
+    days: float,
+    max_per_step: int,
+    out: Path | None,
+) -> None:
+    """Animate patients moving through A&E, the ward and onward care in one replication of
+    SCENARIO, as a self-contained HTML file (plotly, drawn by vidigi) that opens offline in
+    any browser.
+
+    \b
+    Example:
+      pathsim animate scenarios/teaching/home_care_cut.yaml --start-day 14 --days 2
+    """
+    from pathsim.cli import _load
+
+    _require("vidigi", "animate", "pathsim animate")
+    sc = _load(scenario)
+    target = out or Path(f"animation_{Path(scenario).stem}.html")
+    if target.exists() and target.is_dir():
+        _fail(f"--out {target} is a folder; give a file name ending in .html")
+    if not target.parent.exists() or not os.access(target.parent, os.W_OK):
+        _fail(f"cannot write {target}: folder {target.parent} does not exist or is read-only")
+    from pathsim.show.animate import animate_scenario, write_animation
+
+    click.echo(
+        f"Simulating {start_day + days:g} days of '{sc.name}' with the event log on...", err=True
+    )
+    anim = animate_scenario(
+        sc,
+        replication=replication,
+        start_day=start_day,
+        days=days,
+        seed=seed,
+        max_per_step=max_per_step,
+    )
+    try:
+        write_animation(anim, target)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc}")
+    click.echo(f"Animation written to {target}")
+    click.echo(anim.note())
+
+
+@click.command()
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(1, 65535),
+    default=8501,
+    show_default=True,
+    help="Port to serve the app on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (127.0.0.1: this computer only; 0.0.0.0: the network).",
+)
+@click.option(
+    "--scenarios",
+    "scenario_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding teaching/ and levers/ [default: ./scenarios, else the project's own].",
+)
+def app(port: int, host: str, scenario_dir: Path | None) -> None:
+    """Start the live app for trainers: pick a teaching scenario, move capacity sliders and
+    switch levers, run in seconds, and see the effect beside the baseline.
+
+    Runs 'streamlit run' headless (no browser is opened, no usage statistics are sent); open
+    the address it prints. Stop it with Ctrl+C.
+    """
+    _require("streamlit", "app", "pathsim app")
+    from pathsim.show.app_model import default_scenario_dir
+
+    folder = scenario_dir or default_scenario_dir()
+    if folder is None or not (folder / "teaching").is_dir():
+        _fail(
+            f"no teaching scenarios found ({folder or './scenarios'}/teaching/ missing); "
+            "run from the project folder or pass --scenarios DIR"
+        )
+        return
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_SCRIPT),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--",
+        "--scenarios",
+        str(Path(folder).resolve()),
+    ]
+    click.echo(f"Starting the pathsim app on http://{host}:{port} (Ctrl+C to stop)", err=True)
+    sys.stdout.flush()
+    if os.name == "posix":
+        os.execv(sys.executable, command)  # the server replaces this process (one pid)
+    sys.exit(subprocess.call(command))
+
+
+@click.group()
+def _standalone() -> None:
+    """animate and app, before the main ``pathsim`` group registers them."""
+
+
+_standalone.add_command(animate)
+_standalone.add_command(app)
+
+if __name__ == "__main__":
+    _standalone()
