@@ -11,15 +11,9 @@ from pathlib import Path
 
 import click
 
+from pathsim.cli_common import _fail, _load
+
 APP_SCRIPT = Path(__file__).with_name("app.py")
-
-
-def _fail(message: str) -> None:
-    """The CLI's clean error: message on stderr, exit code 2 (imported late, so that cli.py
-    can import this module at any point)."""
-    from pathsim.cli import _fail as fail
-
-    fail(message)
 
 
 def _require(module: str, extra: str, what: str) -> None:
@@ -90,8 +84,6 @@ def animate(
     Example:
       pathsim animate scenarios/teaching/home_care_cut.yaml --start-day 14 --days 2
     """
-    from pathsim.cli import _load
-
     _require("vidigi", "animate", "pathsim animate")
     sc = _load(scenario)
     target = out or Path(f"animation_{Path(scenario).stem}.html")
