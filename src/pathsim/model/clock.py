@@ -19,7 +19,9 @@ calls ``Environment.step`` once per event. Here:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from heapq import heappop, heappush
 from typing import Any
 
@@ -124,4 +126,27 @@ class Clock(simpy.Environment):
         return None
 
 
-__all__ = ["Call", "Clock", "EmptySchedule", "call_after"]
+YOUNG_GC_THRESHOLD = 100_000
+"""Allocations between collections of the garbage collector's youngest generation during a
+run (Python's default is 700)."""
+
+
+@contextmanager
+def rare_garbage_collection(young: int = YOUNG_GC_THRESHOLD) -> Iterator[None]:
+    """Collects cyclic garbage less often while a run goes on, then restores the settings.
+
+    A run allocates millions of short-lived objects (scheduled calls, heap entries, patients)
+    that reference counting frees at once; none of them form reference cycles, so each of
+    Python's frequent collections only walks live objects for nothing (about 15% of a
+    replication's time). Collections still happen, only less often, so memory stays bounded
+    if a cycle is ever created.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], young), old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+__all__ = ["Call", "Clock", "EmptySchedule", "call_after", "rare_garbage_collection"]

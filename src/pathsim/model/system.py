@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pathsim.model.clock import Clock, call_after
+from pathsim.model.clock import Clock, call_after, rare_garbage_collection
 from pathsim.model.context import Calendar, RunContext
 from pathsim.model.deterioration import DeteriorationCheck
 from pathsim.model.ed import EmergencyDepartmentService
@@ -347,7 +347,8 @@ class System:
             self.ctx.collecting = True
         if self.ctx.end > 1.0:
             call_after(self.env, 1.0, self._daily)
-        self.env.run(until=self.ctx.end)
+        with rare_garbage_collection():
+            self.env.run(until=self.ctx.end)
         self._snapshot()
 
     # -- accounting --------------------------------------------------------------------
