@@ -124,9 +124,7 @@ def plot_differences(source: Source, kpis: Sequence[str] | None = None) -> Figur
         lo, hi = block["diff_ci_low"] * scale, block["diff_ci_high"] * scale
         err = np.vstack([(pct - lo).fillna(0).to_numpy(), (hi - pct).fillna(0).to_numpy()])
         offset = (i - (len(others) - 1) / 2) * height
-        ax.errorbar(
-            pct, y + offset, xerr=err, fmt="o", color=colour(i + 1), capsize=3, label=label
-        )
+        ax.errorbar(pct, y + offset, xerr=err, fmt="o", color=colour(i + 1), capsize=3, label=label)
     ax.axvline(0, color=REFERENCE_LINE, linewidth=1)
     ax.set_yticks(y, [kpi_label(k) for k in chosen])
     ax.invert_yaxis()
@@ -150,7 +148,7 @@ def _grouped_bars(
     y = np.arange(len(kpis))
     height = 0.8 / max(1, len(labels))
     for i, label in enumerate(labels):
-        block = table[table["scenario"] == label].set_index("kpi").reindex(kpis)
+        block = table[table["scenario"] == label].set_index("kpi").reindex(list(kpis))
         ax.barh(
             y + (i - (len(labels) - 1) / 2) * height,
             block["mean"].fillna(0),
@@ -192,8 +190,8 @@ def _cost_groups(table: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 def _cost_name(kpi: str) -> str:
-    return kpi.removeprefix("cost_org_").removeprefix("cost_").removesuffix("_gbp").replace(
-        "_", " "
+    return (
+        kpi.removeprefix("cost_org_").removeprefix("cost_").removesuffix("_gbp").replace("_", " ")
     )
 
 

@@ -54,17 +54,16 @@ def plot_sweep(source: Source, kpis: Sequence[str] | None = None) -> Figure:
     rows = math.ceil(len(chosen) / cols)
     fig = new_figure(4.4 * cols, 3.2 * rows + 0.8)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    groups = (
-        list(dict.fromkeys(table[series_field])) if series_field else [None]
-    )
+    groups = list(dict.fromkeys(table[series_field])) if series_field else [None]
     for ax, kpi in zip(axes, chosen, strict=False):
         block = table[table["kpi"] == kpi]
         for i, value in enumerate(groups):
             part = block if value is None else block[block[series_field] == value]
             part = part.sort_values(x_field)
             x = part[x_field].to_numpy(float)
-            ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour(i), alpha=0.25,
-                            linewidth=0)
+            ax.fill_between(
+                x, part["ci_low"], part["ci_high"], color=colour(i), alpha=0.25, linewidth=0
+            )
             label = None if value is None else f"{series_field} = {value}"
             ax.plot(x, part["mean"], marker="o", color=colour(i), label=label)
         ax.set_title(kpi_label(kpi), fontsize=10)
@@ -96,7 +95,7 @@ def tornado_rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
         aggfunc="first",
         sort=False,
     )
-    wide.columns = [f"{stat}_{setting}" for stat, setting in wide.columns]
+    wide.columns = [f"{col[0]}_{col[1]}" for col in wide.columns]
     wide = wide.reset_index()
     for stat in ("value", "mean", "ci_low", "ci_high", "diff"):
         for setting in ("low", "high"):
@@ -117,16 +116,24 @@ def plot_tornado(source: Source, kpi: str) -> Figure:
     fig = new_figure(9, 1.3 + 0.5 * len(rows))
     ax = fig.subplots()
     y = np.arange(len(rows))
-    for i, setting in enumerate(("low", "high")):
+    for setting in ("low", "high"):
         mean = rows[f"mean_{setting}"]
-        err = np.vstack([
-            (mean - rows[f"ci_low_{setting}"]).clip(lower=0).fillna(0).to_numpy(float),
-            (rows[f"ci_high_{setting}"] - mean).clip(lower=0).fillna(0).to_numpy(float),
-        ])
-        ax.barh(y, (mean - base).fillna(0), left=base, height=0.6, color=colour(3 if setting == "low" else 0),
-                label=f"{setting} setting", alpha=0.9)
-        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor=REFERENCE_LINE, capsize=3,
-                    linewidth=1)
+        err = np.vstack(
+            [
+                (mean - rows[f"ci_low_{setting}"]).clip(lower=0).fillna(0).to_numpy(float),
+                (rows[f"ci_high_{setting}"] - mean).clip(lower=0).fillna(0).to_numpy(float),
+            ]
+        )
+        ax.barh(
+            y,
+            (mean - base).fillna(0),
+            left=base,
+            height=0.6,
+            color=colour(3 if setting == "low" else 0),
+            label=f"{setting} setting",
+            alpha=0.9,
+        )
+        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor=REFERENCE_LINE, capsize=3, linewidth=1)
     ticks = [
         f"{r.parameter}\n({format_number(r.value_low)} / {format_number(r.value_high)})"
         for r in rows.itertuples()

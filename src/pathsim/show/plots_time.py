@@ -142,9 +142,9 @@ def plot_ed_time(source: Source, max_hours: float = 24.0) -> Figure:
             color=colour(i),
             label=f"{label}: {within_4:.1%} within 4 h, {over_12:.1%} over 12 h",
         )
-    for hours, text in ((4, "4 hours"), (12, "12 hours")):
-        ax.axvline(hours, color=REFERENCE_LINE, linestyle="--", linewidth=1)
-        ax.text(hours, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", fontsize=9)
+    for line_at, text in ((4.0, "4 hours"), (12.0, "12 hours")):
+        ax.axvline(line_at, color=REFERENCE_LINE, linestyle="--", linewidth=1)
+        ax.text(line_at, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", fontsize=9)
     ax.set_xlim(0, max_hours)
     ax.set_xlabel("time in A&E, arrival to leaving (hours)")
     width = float(np.diff(sorted(set(pooled["hours_from"])))[:1].sum() * 60) or 15.0

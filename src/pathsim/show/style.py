@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")  # never a window: plots are files and report images
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour blindness. Black is kept for reference lines, so series start with orange.
@@ -112,7 +112,7 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-def tidy(ax: Axes, grid_axis: str = "y") -> None:
+def tidy(ax: Axes, grid_axis: Literal["both", "x", "y"] = "y") -> None:
     """Light grid behind the data, no top or right spines."""
     ax.grid(True, axis=grid_axis, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)

@@ -1,0 +1,167 @@
+"""Calibration targets: published English figures that the fragmented base is set to
+reproduce (docs/calibration.md), and the check of a run's KPIs against them.
+
+The targets describe the typical 400,000-population system of
+``scenarios/fragmented.yaml`` over a year; for another system they are a reference only.
+Section numbers in brackets are those of docs/sources/published-figures.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pathsim.experiment.stats import mean_ci
+
+YEAR_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published figure: its central value, the range accepted as matching, the source,
+    and how to print it. ``per_year`` targets are counts over a year: a run of another
+    length is scaled to a year before it is compared."""
+
+    name: str
+    low: float
+    high: float
+    central: float
+    source: str
+    fmt: str = "{:.3f}"
+    per_year: bool = False
+
+
+TARGETS = (
+    Target(
+        "ed_attendances",
+        108_000,
+        120_000,
+        114_000,
+        "114,000 a year (285 per 1,000) [9.1, 1.3, 1.6]",
+        "{:,.0f}",
+        per_year=True,
+    ),
+    Target("ed_conversion_rate", 0.26, 0.29, 0.27, "27% type 1 conversion [1.10-1.13]"),
+    Target(
+        "emergency_admissions",
+        42_000,
+        47_000,
+        44_530,
+        "about 122 a day, all routes [9.1, 1.8-1.9]",
+        "{:,.0f}",
+        per_year=True,
+    ),
+    Target(
+        "bed_occupancy", 0.90, 0.96, 0.93, "G&A occupancy 93% (trust IQR 90.7-95.3%) [3.1, 3.3]"
+    ),
+    Target(
+        "nctr_per_100_beds",
+        9.3,
+        17.4,
+        12.8,
+        "remaining NCTR per 100 G&A beds: median 12.8, IQR 9.3-17.4 [4.4]",
+        "{:.1f}",
+    ),
+    Target(
+        "share_beds_stay_21d_plus",
+        0.17,
+        0.19,
+        0.18,
+        "17-19% of G&A beds held by stays of 21+ days [3.9]",
+    ),
+    Target(
+        "share_beds_stay_7d_plus",
+        0.40,
+        0.50,
+        0.436,
+        "43.6% implied by the reference LOS distribution [9.2] (C)",
+    ),
+    Target(
+        "ed_4h_performance", 0.50, 0.70, 0.58, "type 1: 58.0% (Aug 2022), 49.6% (Dec 2022) [2.3]"
+    ),
+    Target(
+        "ed_12h_wait_share",
+        0.05,
+        0.11,
+        0.073,
+        "7.3% of type 1 attendances (Jul 2023); over 1 in 10 in 2023/24 [2.6]",
+    ),
+    Target(
+        "trolley_12h_share",
+        0.05,
+        0.12,
+        0.092,
+        "9.2% of admitted patients wait 12h+ from decision to admit [2.7]",
+    ),
+    Target(
+        "trolley_4h_share",
+        0.20,
+        0.45,
+        0.33,
+        "about 1/3 of A&E admissions wait 4h+ from decision to admit [2.8] (C)",
+    ),
+    Target(
+        "readmission_rate_30d",
+        0.127,
+        0.149,
+        0.14,
+        "14% of discharges readmitted within 30 days (12.7-14.9% by deprivation) [5.1, 9.3]",
+    ),
+)
+
+CALIBRATION_COLUMNS = [
+    "kpi",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n",
+    "target",
+    "target_low",
+    "target_high",
+    "within",
+    "source",
+]
+
+
+def derived(kpis: Mapping[str, float]) -> dict[str, float]:
+    """One replication's KPIs with the shares that are not reported directly: trolley waits
+    (decision to admit to leaving A&E) per A&E admission. Missing inputs give no share."""
+    out = dict(kpis)
+    try:
+        ed_admissions = kpis["ed_conversion_rate"] * kpis["ed_attendances"]
+        out["trolley_12h_share"] = kpis["ed_12h_trolley_waits"] / ed_admissions
+        out["trolley_4h_share"] = kpis["ed_4h_trolley_waits"] / ed_admissions
+    except (KeyError, ZeroDivisionError):
+        pass
+    return out
+
+
+def calibration_table(
+    replications: pd.DataFrame, scenario: str | None = None, days: int | None = None
+) -> pd.DataFrame:
+    """Each target beside the model's mean and 95% confidence interval, from a
+    replications table (scenario, replication, kpi, value; the first scenario unless
+    ``scenario`` is named). Counts per year are scaled from ``days`` to 365 days. Targets
+    whose KPI the run lacks are left out. Columns: CALIBRATION_COLUMNS."""
+    table = replications
+    if "scenario" in table:
+        label = scenario if scenario is not None else str(table["scenario"].iloc[0])
+        table = table[table["scenario"] == label]
+    per_rep = [
+        derived(dict(zip(group["kpi"], group["value"].astype(float), strict=True)))
+        for _, group in table.groupby("replication", sort=True)
+    ]
+    scale = YEAR_DAYS / days if days else 1.0
+    rows = []
+    for t in TARGETS:
+        values = [r[t.name] for r in per_rep if t.name in r]
+        if not values:
+            continue
+        factor = scale if t.per_year else 1.0
+        mean, lo, hi, n = mean_ci([v * factor for v in values])
+        rows.append(
+            (t.name, mean, lo, hi, n, t.central, t.low, t.high, t.low <= mean <= t.high, t.source)
+        )
+    return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
