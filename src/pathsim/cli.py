@@ -35,6 +35,7 @@ from pathsim.cli_execute import (
     resolve_inputs,
     same_plan,
 )
+from pathsim.cli_experiments import COMMANDS
 from pathsim.experiment.plan import comparison, single
 from pathsim.experiment.runner import RunSpec
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
@@ -194,7 +195,12 @@ def compare_cmd(
     else:
         check_out(out)
     study, _ = execute(
-        plan, out=out, resume=stored, backend=backend, sources=sources, started=started,
+        plan,
+        out=out,
+        resume=stored,
+        backend=backend,
+        sources=sources,
+        started=started,
         label="Comparing",
     )
     table = study.result.comparison()
@@ -259,6 +265,10 @@ def verify(quick: bool, workers: int) -> None:
     click.echo(f"{len(results) - len(failed)} of {len(results)} cases pass.")
     if failed:
         sys.exit(1)
+
+
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 def entry() -> None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import pandas as pd
@@ -47,7 +47,7 @@ HEADLINE_KPIS = (
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
@@ -239,5 +239,3 @@ def _command_line(ctx: click.Context) -> str:
             else:
                 words += [flag, str(value)]
     return " ".join(shlex.quote(w) for w in words)
-
-

@@ -38,6 +38,7 @@ def open_resume(resume: Path) -> RunFolder:
     """The run folder named by --resume, or a clean exit 2 saying why it cannot be resumed."""
     try:
         folder = RunFolder.open(resume)
+        folder.lock()
     except RunFolderError as exc:
         _fail(f"cannot resume: {exc}")
         raise AssertionError from exc  # unreachable
@@ -142,14 +143,15 @@ def execute(
         sys.exit(EXIT_INTERRUPTED)
     except (RunFolderError, OSError) as exc:
         _fail(f"cannot write the results folder: {exc}")
+    finally:
+        if folder is not None:
+            folder.release()
     if folder is not None:
         click.echo(f"Results written to {folder.path}", err=True)
     return study, folder
 
 
-def resolve_inputs(
-    given: Sequence[str], resume: Path | None, needed: str
-) -> RunFolder | None:
+def resolve_inputs(given: Sequence[str], resume: Path | None, needed: str) -> RunFolder | None:
     """With --resume, the stored folder; without it, the arguments must be there."""
     if resume is not None:
         return open_resume(resume)

@@ -142,8 +142,7 @@ def _on_dask(
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError(
-            "running on a Dask cluster needs dask.distributed: "
-            "pip install 'carepathsim[dask]'"
+            "running on a Dask cluster needs dask.distributed: pip install 'carepathsim[dask]'"
         ) from exc
     client = Client(address, set_as_default=False)
     try:

@@ -66,9 +66,7 @@ class Plan:
     def tasks(self) -> list[Task]:
         """Every (variant, replication), replication by replication, so that an interrupted
         experiment holds complete pairs for the replications it finished."""
-        return [
-            Task(v.label, r) for r in range(self.spec.replications) for v in self.variants
-        ]
+        return [Task(v.label, r) for r in range(self.spec.replications) for v in self.variants]
 
 
 @dataclass

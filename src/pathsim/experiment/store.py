@@ -16,6 +16,7 @@ name and renamed.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import platform
@@ -43,7 +44,7 @@ pathsim 0.1 before resumable runs)."""
 LARGE_TABLES = ("timeseries", "event_log")
 """Tables written as Parquet (they run to millions of rows); every other table is CSV."""
 
-_OWN_ENTRIES = {"run.json", "scenarios", "tasks", "report.html"}
+_OWN_ENTRIES = {"run.json", "scenarios", "tasks", "report.html", ".lock"}
 _OWN_SUFFIXES = (".csv", ".parquet")
 
 
@@ -121,6 +122,31 @@ class RunFolder:
         self.plan = plan
         self.meta = meta
         self._index = {v.label: i for i, v in enumerate(plan.variants)}
+        self._lock: int | None = None
+
+    def lock(self) -> None:
+        """Claims the folder for this process until it ends (an advisory lock that the
+        operating system releases even when the process is killed), and removes the
+        half-saved replications an interrupted process left. Raises RunFolderError when
+        another pathsim process is working in the folder."""
+        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunFolderError(
+                f"another pathsim process is running in {self.path}; wait for it to finish "
+                "(or stop it) before resuming."
+            ) from None
+        self._lock = fd
+        for stale in (self.path / "tasks").glob("v*/.r*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def release(self) -> None:
+        """Gives up the claim taken by :meth:`lock` (also done by :meth:`finish`)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     # -- creating and opening -------------------------------------------------------------
 
@@ -174,6 +200,7 @@ class RunFolder:
             "tasks_total": len(plan.tasks()),
         }
         folder = cls(path, plan, meta)
+        folder.lock()
         folder._write_meta()
         return folder
 
@@ -260,6 +287,7 @@ class RunFolder:
         self.meta["status"] = "complete"
         self.meta["finished"] = _now()
         self._write_meta()
+        self.release()
 
     def _write_meta(self) -> None:
         write_text(self.path / "run.json", json.dumps(self.meta, indent=2, default=str) + "\n")
@@ -367,4 +395,3 @@ def _quote(path: Path) -> str:
     import shlex
 
     return shlex.quote(str(path))
-
