@@ -39,15 +39,22 @@ DAYS, WARMUP = 120, 30
 
 
 def paired_difference(
-    sc: Scenario, field: str, less: int, more: int, kpi: str, seeds: range, **run: int
+    sc: Scenario,
+    field: str,
+    less: int,
+    more: int,
+    kpi: str,
+    seeds: range,
+    days: int,
+    warmup_days: int,
 ) -> tuple[float, float, int]:
     """Mean and standard error of wait(more) - wait(less) over the seeds where both runs
     recorded a wait, and how many seeds that was."""
     low, high = with_overrides(sc, {field: less}), with_overrides(sc, {field: more})
     diffs = []
     for seed in seeds:
-        a = simulate(low, seed, **run).kpis[kpi]
-        b = simulate(high, seed, **run).kpis[kpi]
+        a = simulate(low, seed, days=days, warmup_days=warmup_days).kpis[kpi]
+        b = simulate(high, seed, days=days, warmup_days=warmup_days).kpis[kpi]
         if not (math.isnan(a) or math.isnan(b)):
             diffs.append(b - a)
     if len(diffs) < 2:
@@ -104,8 +111,7 @@ CASES = {
 
 def _check(name: str) -> None:
     sc, field, (less, more), kpi = CASES[name]
-    run = {"days": DAYS, "warmup_days": WARMUP}
-    mean, se, n = paired_difference(sc, field, less, more, kpi, SEEDS, **run)
+    mean, se, n = paired_difference(sc, field, less, more, kpi, SEEDS, DAYS, WARMUP)
     assert n == len(SEEDS), f"{name}: waits recorded in {n} of {len(SEEDS)} seeds"
     # the property: more capacity does not lengthen the mean wait (beyond chance)
     assert mean <= T_CRITICAL * se, f"{name}: +{mean:.3g} (se {se:.3g}) with more capacity"
