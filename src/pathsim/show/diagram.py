@@ -217,7 +217,9 @@ def pathway_graph(sc: Scenario) -> Graph:
             edge(Edge(name, "leaves"))
     chances = [s.readmission_probability for s in sc.segments.values()]
     if max(chances, default=0.0) > 0:
-        edge(Edge("home", "ed", f"readmission in 30 days (up to {_pct(max(chances))})", dashed=True))
+        edge(
+            Edge("home", "ed", f"readmission in 30 days (up to {_pct(max(chances))})", dashed=True)
+        )
     return g
 
 

@@ -106,12 +106,16 @@ def plot_kpi_comparison(source: Source, kpis: Sequence[str] | None = None) -> Fi
 def plot_differences(source: Source, kpis: Sequence[str] | None = None) -> Figure:
     """Paired differences from the baseline as a percentage of the baseline mean, with 95%
     confidence intervals: one row per KPI, one series per scenario compared. KPIs whose
-    baseline mean is zero are left out (no percentage exists)."""
+    baseline mean is zero or undefined are left out (no percentage exists)."""
     table = frame(source, "comparison")
     labels = scenario_order(table)
     base = table[table["scenario"] == labels[0]].set_index("kpi")["mean"]
     available = list(dict.fromkeys(table["kpi"]))
-    chosen = [k for k in (kpis or DEFAULT_KPIS) if k in available and base.get(k, 0) != 0]
+    chosen = [
+        k
+        for k in (kpis or DEFAULT_KPIS)
+        if k in available and pd.notna(base.get(k)) and base.get(k) != 0
+    ]
     fig = new_figure(8, 1.0 + 0.45 * len(chosen) * max(1, len(labels) - 1) ** 0.5)
     ax = fig.subplots()
     y = np.arange(len(chosen))

@@ -11,6 +11,7 @@ import pandas as pd
 from pathsim.model.kpis import describe
 from pathsim.scenario.models import Scenario
 from pathsim.show.calibration import TARGETS, calibration_table
+from pathsim.show.data import capacities
 from pathsim.show.report_html import esc, exact, interval, keyvalues, linkify, num, table
 from pathsim.show.runfolder import RunFolder
 from pathsim.show.sources import Sources
@@ -55,8 +56,20 @@ def scenario_summary(label: str, sc: Scenario) -> str:
         ("integration levers on", ", ".join(levers_on(sc)) or "none"),
         ("price year", sc.price_year),
     ]
+    caps = capacities(sc)
     services = [
-        (name, svc.label or name, f"{svc.capacity:,}", svc.kind, svc.organisation)
+        (
+            name,
+            svc.label or name,
+            f"{svc.capacity:,}"
+            + (
+                f" + {caps[name] - svc.capacity:,} with the team"
+                if caps[name] > svc.capacity
+                else ""
+            ),
+            svc.kind,
+            svc.organisation,
+        )
         for name, svc in sc.onward_services.items()
     ]
     onward = (

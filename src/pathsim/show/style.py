@@ -9,6 +9,7 @@ import math
 from typing import Any, Literal
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # never a window: plots are files and report images
 
@@ -40,9 +41,13 @@ def colour(i: int) -> str:
 def format_number(value: Any) -> str:
     """The rounding rule for every number a person reads (tables, labels): thousands with
     separators and no decimals, 100-999 with one decimal, 1-99 with two, below 1 with three;
-    a missing value is "-". The same rule as the ``pathsim`` command's terminal tables."""
+    a missing value is "-". The same rule as the ``pathsim`` command's terminal tables, whose
+    numbers are all floats; a whole number of type int (a count such as n) is printed
+    whole."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return f"{int(value):,}"
     a = abs(value)
     if a >= 1000:
         return f"{value:,.0f}"
