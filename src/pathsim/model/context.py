@@ -81,7 +81,7 @@ class RunContext:
     def open_window(self, p: Any) -> None:
         """Starts the 90-day window of a crisis that needed an overnight bed (as drawn at
         arrival: the same people in every configuration)."""
-        now = self.env.now
+        now = self.env._now
         window = Window(now)
         p.window = window
         if now + WINDOW_DAYS <= self.end:
@@ -92,7 +92,7 @@ class RunContext:
         window: Window | None = p.window
         if window is None:
             return
-        now = self.env.now
+        now = self.env._now
         if away:
             if window.since < 0:
                 window.since = now
@@ -103,7 +103,7 @@ class RunContext:
     def _close_window(self, window: Window) -> None:
         away = window.away
         if window.since >= 0:
-            away += self.env.now - window.since
+            away += self.env._now - window.since
         self.days_at_home.record(WINDOW_DAYS - away)
 
     def end_episode(self, handoffs: int, assessments: int, coordinated: bool) -> None:

@@ -24,7 +24,7 @@ class LevelMonitor:
         self.name = name
         self.level = level
         self._area = 0.0
-        self._t = env.now
+        self._t = env._now
 
     def add(self, delta: float) -> None:
         # Hot path: read the clock attribute behind simpy's ``Environment.now`` property.

@@ -7,30 +7,59 @@ uniform. Arrivals are drawn a week at a time with numpy, together with every cli
 of the patients (triage category, assessment time, admission decision, clinical length of stay,
 discharge pathway, discharge timing), each attribute from its own named stream of its own
 (segment, route) source. So for the same seed the same patients arrive whatever the services
-downstream do with them: the basis of common random numbers.
+downstream do with them: the basis of common random numbers. The draws themselves are in
+:mod:`pathsim.model.clinical`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from pathsim.model.clinical import (
+    CLINICAL,
+    DEFAULT_ROW,
+    PATHWAYS,
+    ClinicalDraws,
+    ClinicalRow,
+    OnwardChoice,
+    clinical_rows,
+    onward_choices,
+)
 from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.streams import Streams
-from pathsim.scenario.models import ArrivalProfile, Pathway, Scenario, Segment
+from pathsim.scenario.models import ArrivalProfile
 
 CHUNK_DAYS = 7
-PATHWAYS = (Pathway.P0, Pathway.P1, Pathway.P2, Pathway.P3)
 
 ROUTE_ED = 0
 ROUTE_DIRECT = 1
 ROUTE_COMMUNITY = 2
 ROUTE_INITIAL = 3
 ROUTE_NAMES = ("ed", "direct", "community", "initial")
+
+__all__ = [
+    "CLINICAL",
+    "DEFAULT_ROW",
+    "PATHWAYS",
+    "ROUTE_COMMUNITY",
+    "ROUTE_DIRECT",
+    "ROUTE_ED",
+    "ROUTE_INITIAL",
+    "ROUTE_NAMES",
+    "ClinicalDraws",
+    "ClinicalRow",
+    "FrontDoor",
+    "OnwardChoice",
+    "Patient",
+    "PoissonSource",
+    "apply_row",
+    "clinical_rows",
+    "onward_choices",
+]
 
 
 class Patient:
@@ -80,7 +109,44 @@ class Patient:
         "window",
     )
 
-    def __init__(self, pid: int, segment: int, route: int, t_arrival: float) -> None:
+    def __init__(
+        self, pid: int, segment: int, route: int, t_arrival: float, row: ClinicalRow = DEFAULT_ROW
+    ) -> None:
+        """``row`` holds the clinical attributes in :data:`CLINICAL` order (drawn at
+        arrival; :data:`DEFAULT_ROW` for people with none drawn)."""
+        (
+            self.acuity,
+            self.assess,
+            self.admit,
+            self.same_day,
+            self.los,
+            self.pathway,
+            self.onward,
+            self.dis_u_day,
+            self.dis_u_hour,
+            self.ambulance,
+            self.suitable,
+            self.jet_u,
+            self.pkg_u,
+            self.prevent_u,
+            self.vw_u,
+            self.vw_esc_u,
+            self.vw_t_u,
+            self.readmit_u,
+            self.readmit_t,
+            self.mental_health,
+            self.deteriorate_t,
+        ) = row
+        # What each drawn attribute means:
+        # suitable: whether a community team could respond to this crisis at home;
+        # mental_health: whether the crisis has a mental health need (liaison team);
+        # deteriorate_t: exponential draw (mean 1) that sets after how long a wait in bed the
+        #   patient deteriorates (this over the daily chance's hazard);
+        # vw_u: whether a virtual ward would take the patient (step up or down); vw_esc_u:
+        #   whether the patient escalates from a virtual ward back to hospital; vw_t_u: when in
+        #   the virtual ward stay (share of the stay);
+        # readmit_u, readmit_t: whether and when an emergency readmission within 30 days of
+        #   discharge happens.
         self.pid = pid
         self.segment = segment
         self.route = route
@@ -88,44 +154,14 @@ class Patient:
         """Arrival at the current front door (A&E, or the ward for a direct admission)."""
         self.t_crisis = t_arrival
         """When the crisis began (the first contact with any service)."""
-        self.ambulance = False
-        self.suitable = False
-        """Whether a community team could respond to this crisis at home."""
-        self.jet_u = 0.0
-        self.pkg_u = 0.0
-        self.prevent_u = 1.0
-        self.mental_health = False
-        """Whether the crisis has a mental health need (assessed by the liaison team)."""
-        self.deteriorate_t = 0.0
-        """Draw (exponential, mean 1) that sets after how long a wait in bed the patient
-        deteriorates: this over the daily chance's hazard."""
-        self.vw_u = 1.0
-        """Draw that decides whether a virtual ward would take this patient (step up or down)."""
-        self.vw_esc_u = 1.0
-        """Draw that decides whether the patient escalates from a virtual ward back to hospital."""
-        self.vw_t_u = 0.0
-        """When in the virtual ward stay an escalation happens (share of the stay)."""
         self.vw_avoids = False
         """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
         self.stepped_down = False
         """Left an acute bed early for a virtual ward."""
-        self.readmit_u = 1.0
-        """Draw that decides an emergency readmission within 30 days of discharge."""
-        self.readmit_t = 0.0
-        """Draw that decides when the readmission happens."""
         self.window: object | None = None
         """The person's 90-day days-at-home window, when they belong to its cohort."""
         self.coordinated = False
         """Whether one named person (a joint emergency team's key worker) coordinated care."""
-        self.acuity = 3
-        self.assess = 0.0
-        self.admit = False
-        self.same_day = False
-        self.los = 0.0
-        self.pathway = 0
-        self.onward = -1
-        self.dis_u_day = 0.0
-        self.dis_u_hour = 0.0
         self.holder: object | None = None
         self.in_corridor = False
         """Boarding in an A&E escalation space rather than a cubicle."""
@@ -148,186 +184,8 @@ class FrontDoor(Protocol):
     def __call__(self, p: Patient, referred_in: bool = False) -> None: ...
 
 
-@dataclass(frozen=True)
-class OnwardChoice:
-    """How a discharge pathway maps to onward services: cumulative shares and service indices."""
-
-    cumulative: np.ndarray
-    services: np.ndarray
-
-
-def onward_choices(scenario: Scenario, service_index: dict[str, int]) -> dict[int, OnwardChoice]:
-    """For each pathway number 1-3 that has services, the table used to pick one."""
-    out: dict[int, OnwardChoice] = {}
-    for pathway, shares in scenario.discharge_pathway_services.items():
-        names = list(shares)
-        p = np.array([shares[n] for n in names], dtype=float)
-        out[PATHWAYS.index(pathway)] = OnwardChoice(
-            cumulative=np.cumsum(p / p.sum()),
-            services=np.array([service_index[n] for n in names], dtype=np.int64),
-        )
-    return out
-
-
-def _categorical(u: np.ndarray, probabilities: list[float]) -> np.ndarray:
-    p = np.asarray(probabilities, dtype=float)
-    cum = np.cumsum(p / p.sum())
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(p) - 1)
-
-
-class ClinicalDraws:
-    """Draws the clinical attributes of a batch of patients of one segment and route."""
-
-    def __init__(
-        self,
-        streams: Streams,
-        prefix: str,
-        segment: Segment,
-        choices: dict[int, OnwardChoice],
-        admit_all: bool = False,
-        admit_probability: float | None = None,
-    ) -> None:
-        """``admit_all`` is for routes that are admissions by definition (direct admissions):
-        the A&E admission draw is then ignored. ``admit_probability`` replaces the segment's
-        (first crises, when readmissions are drawn separately)."""
-        self.segment = segment
-        if admit_probability is None:
-            admit_probability = segment.admission_probability
-        self.admit_probability = 1.0 if admit_all else admit_probability
-        self.choices = choices
-        self.rng_acuity = streams[f"{prefix}.acuity"]
-        self.rng_assess = streams[f"{prefix}.ed_assessment"]
-        self.rng_outcome = streams[f"{prefix}.ed_outcome"]
-        self.rng_los = streams[f"{prefix}.length_of_stay"]
-        self.rng_pathway = streams[f"{prefix}.discharge_pathway"]
-        self.rng_timing = streams[f"{prefix}.discharge_timing"]
-        self.rng_route = streams[f"{prefix}.route"]
-        self.rng_community = streams[f"{prefix}.community_response"]
-        self.rng_proactive = streams[f"{prefix}.proactive_care"]
-        self.rng_virtual_ward = streams[f"{prefix}.virtual_ward"]
-        self.rng_readmission = streams[f"{prefix}.readmission"]
-        self.rng_needs = streams[f"{prefix}.needs"]
-        self.rng_deterioration = streams[f"{prefix}.deterioration"]
-        self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
-        shares = segment.discharge_pathway_share
-        self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
-
-    def draw(self, n: int, in_progress: bool = False) -> dict[str, list[float] | list[int]]:
-        """Attributes of ``n`` patients. With ``in_progress`` the patients are already in a
-        bed when the run starts: ``los`` is then the time still to run and ``elapsed`` the
-        time already spent, from the equilibrium (length-biased) split of a stay."""
-        seg = self.segment
-        acuity = _categorical(self.rng_acuity.random(n), seg.acuity_share) + 1
-        assess = seg.ed_assessment_hours.sample(self.rng_assess, n) / 24.0
-        outcome = self.rng_outcome.random((n, 2))
-        elapsed = np.zeros(n)
-        if in_progress:
-            whole = seg.length_of_stay_days.sample_length_biased(self.rng_los, n)
-            u = self.rng_los.random(n)
-            los = u * whole
-            elapsed = whole - los
-        else:
-            los = seg.length_of_stay_days.sample(self.rng_los, n)
-        pu = self.rng_pathway.random((n, 2))
-        pathway = _categorical(pu[:, 0], self.pathway_p)
-        onward = np.full(n, -1, dtype=np.int64)
-        for pw, choice in self.choices.items():
-            mask = pathway == pw
-            if mask.any():
-                k = np.minimum(
-                    np.searchsorted(choice.cumulative, pu[mask, 1], side="right"),
-                    len(choice.services) - 1,
-                )
-                onward[mask] = choice.services[k]
-        timing = self.rng_timing.random((n, 2))
-        ambulance = self.rng_route.random(n) < self.ambulance_share
-        community = self.rng_community.random((n, 3))
-        vw = self.rng_virtual_ward.random((n, 3))
-        readmit = self.rng_readmission.random((n, 2))
-        mental = self.rng_needs.random(n) < seg.mental_health_share
-        deteriorate = self.rng_deterioration.exponential(1.0, n)
-        return {
-            "ambulance": ambulance.tolist(),
-            "suitable": (community[:, 0] < seg.community_response_share).tolist(),
-            "jet_u": community[:, 1].tolist(),
-            "pkg_u": community[:, 2].tolist(),
-            "prevent_u": self.rng_proactive.random(n).tolist(),
-            "vw_u": vw[:, 0].tolist(),
-            "vw_esc_u": vw[:, 1].tolist(),
-            "vw_t_u": vw[:, 2].tolist(),
-            "readmit_u": readmit[:, 0].tolist(),
-            "readmit_t": readmit[:, 1].tolist(),
-            "mental_health": mental.tolist(),
-            "deteriorate_t": deteriorate.tolist(),
-            "acuity": acuity.tolist(),
-            "assess": assess.tolist(),
-            "admit": (outcome[:, 0] < self.admit_probability).tolist(),
-            "same_day": (outcome[:, 1] < seg.same_day_probability).tolist(),
-            "los": los.tolist(),
-            "pathway": pathway.tolist(),
-            "onward": onward.tolist(),
-            "dis_u_day": timing[:, 0].tolist(),
-            "dis_u_hour": timing[:, 1].tolist(),
-            "elapsed": elapsed.tolist(),
-        }
-
-
-CLINICAL = (
-    "acuity",
-    "assess",
-    "admit",
-    "same_day",
-    "los",
-    "pathway",
-    "onward",
-    "dis_u_day",
-    "dis_u_hour",
-    "ambulance",
-    "suitable",
-    "jet_u",
-    "pkg_u",
-    "prevent_u",
-    "vw_u",
-    "vw_esc_u",
-    "vw_t_u",
-    "readmit_u",
-    "readmit_t",
-    "mental_health",
-    "deteriorate_t",
-)
-"""The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
-
-ClinicalRow = tuple[
-    int,
-    float,
-    bool,
-    bool,
-    float,
-    int,
-    int,
-    float,
-    float,
-    bool,
-    bool,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    bool,
-    float,
-]
-
-
-def clinical_rows(draws: dict[str, list[float] | list[int]]) -> list[ClinicalRow]:
-    """The draws as one tuple per patient, in :data:`CLINICAL` order."""
-    return list(zip(*(draws[k] for k in CLINICAL), strict=True))
-
-
 def apply_row(p: Patient, row: ClinicalRow) -> None:
+    """Sets a patient's clinical attributes from a row (as ``Patient(..., row)`` does)."""
     (
         p.acuity,
         p.assess,
@@ -439,10 +297,11 @@ class PoissonSource:
         pid = (
             self.ctx.new_other_id() if self.route == ROUTE_COMMUNITY else self.ctx.new_patient_id()
         )
-        p = Patient(pid, self.segment_index, self.route, self.ctx.env.now)
         if self._rows:
-            apply_row(p, self._rows[i])
+            p = Patient(pid, self.segment_index, self.route, self.ctx.env._now, self._rows[i])
             if p.admit and not p.same_day and self.ctx.collecting:
                 self.ctx.open_window(p)  # a crisis that needs an overnight bed
+        else:
+            p = Patient(pid, self.segment_index, self.route, self.ctx.env._now)
         self.entry(p)
         self._schedule_next()

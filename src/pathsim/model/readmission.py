@@ -22,7 +22,6 @@ from pathsim.model.patients import (
     ClinicalRow,
     OnwardChoice,
     Patient,
-    apply_row,
     clinical_rows,
 )
 from pathsim.model.streams import Streams
@@ -91,8 +90,13 @@ class Readmissions:
         return rows.pop()
 
     def _return(self, old: Patient) -> None:
-        q = Patient(self.ctx.new_other_id(), old.segment, ROUTE_ED, self.ctx.env.now)
-        apply_row(q, self._next_row(old.segment))
+        q = Patient(
+            self.ctx.new_other_id(),
+            old.segment,
+            ROUTE_ED,
+            self.ctx.env._now,
+            self._next_row(old.segment),
+        )
         q.window = old.window
         if self.ctx.collecting:
             self.readmissions += 1

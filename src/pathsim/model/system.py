@@ -30,7 +30,6 @@ from pathsim.model.patients import (
     FrontDoor,
     Patient,
     PoissonSource,
-    apply_row,
     clinical_rows,
     onward_choices,
 )
@@ -286,8 +285,7 @@ class System:
                     self.streams, f"initial.acute_ward.{name}", sc.segments[name], self.choices
                 ).draw(int(n), in_progress=True)
                 for row, elapsed in zip(clinical_rows(draws), draws["elapsed"], strict=True):
-                    p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0)
-                    apply_row(p, row)
+                    p = Patient(ctx.new_other_id(), i, ROUTE_INITIAL, 0.0, row)
                     self.ward.place_initial(p, float(elapsed))
         for svc in self.onward:
             n = round(
@@ -311,7 +309,7 @@ class System:
         return out
 
     def _snapshot(self) -> None:
-        now = self.env.now
+        now = self.env._now
         snap = self.snapshots
         snap.days.append(now)
         for key, monitor in self._monitors.items():
@@ -329,7 +327,7 @@ class System:
 
     def _daily(self, _value: object = None) -> None:
         self._snapshot()
-        if self.env.now + 1.0 < self.ctx.end:
+        if self.env._now + 1.0 < self.ctx.end:
             call_after(self.env, 1.0, self._daily)
 
     def _start_results(self, _value: object = None) -> None:
