@@ -1,6 +1,8 @@
 """Property tests over randomly generated valid scenarios (hypothesis): whatever the system,
 no patient is lost or duplicated, no wait or level is negative, no service holds more than its
-capacity, and levers written but switched off change nothing."""
+capacity, and levers written but switched off change nothing: the integrated machinery with
+every lever off is the fragmented base exactly. More capacity never lengthens a wait:
+tests/test_monotonicity.py."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathsim import simulate, with_overrides
-from pathsim.scenario import Scenario, validate_scenario_data
+from pathsim import load_scenario, simulate, with_overrides
+from pathsim.scenario import Integration, Scenario, validate_scenario_data
 
 DAYS, WARMUP = 25, 5
 
@@ -172,3 +174,38 @@ def test_levers_written_but_off_change_nothing(sc: Scenario) -> None:
     assert a.keys() == b.keys()
     for name in a:
         assert a[name] == b[name] or (math.isnan(a[name]) and math.isnan(b[name])), name
+
+
+@SETTINGS
+@given(scenarios())
+def test_the_lever_machinery_switched_off_is_the_base_exactly(sc: Scenario) -> None:
+    # every lever written with random settings but off, against no integration section at
+    # all (every lever at its defaults): the same patients, the same numbers, exactly
+    written_off = with_overrides(
+        sc,
+        {f"integration.{lever}.enabled": False for lever in Integration.model_fields},
+    )
+    bare = written_off.model_copy(update={"integration": Integration()})
+    a = simulate(written_off, 0, days=DAYS, warmup_days=WARMUP)
+    b = simulate(bare, 0, days=DAYS, warmup_days=WARMUP)
+    assert a.kpis.keys() == b.kpis.keys()
+    for name in a.kpis:
+        x, y = a.kpis[name], b.kpis[name]
+        assert x == y or (math.isnan(x) and math.isnan(y)), name
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+
+
+def test_integrated_with_every_lever_off_is_the_fragmented_base_exactly() -> None:
+    fragmented = load_scenario("scenarios/fragmented.yaml")
+    integrated = load_scenario("scenarios/integrated.yaml")
+    assert all(getattr(integrated.integration, n).enabled for n in Integration.model_fields)
+    off = with_overrides(
+        integrated, {f"integration.{lever}.enabled": False for lever in Integration.model_fields}
+    )
+    a = simulate(fragmented, 1, days=40, warmup_days=10)
+    b = simulate(off, 1, days=40, warmup_days=10)
+    assert a.kpis == b.kpis and a.conservation == b.conservation
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+    # and the levers on do change it (so the comparison can fail)
+    on = simulate(integrated, 1, days=40, warmup_days=10)
+    assert on.kpis != a.kpis
