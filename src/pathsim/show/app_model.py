@@ -188,7 +188,7 @@ def describe_changes(scenario: Scenario, changes: dict[str, Any]) -> list[str]:
     lines = []
     for path, value in changes.items():
         if path in caps:
-            lines.append(f"{caps[path].label}: {caps[path].value:,} -> {int(value):,}")
+            lines.append(f"{caps[path].label}: {caps[path].value:,} → {int(value):,}")
         else:
             name = path.removeprefix("integration.")
             state = "on" if value.get("enabled") else "off"
@@ -203,6 +203,8 @@ def fmt(value: Any, kpi: str = "") -> str:
         return "-"
     if is_share(kpi):
         return f"{100 * value:.1f}%"
+    if value == 0:
+        return "0"
     a = abs(value)
     if a >= 1000:
         return f"{value:,.0f}"

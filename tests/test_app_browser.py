@@ -1,0 +1,99 @@
+"""End to end in a real browser: the live app starts with the project's own command, loads in
+headless Chromium, a trainer moves the beds slider, presses Run, and the numbers update.
+
+Chromium is Debian's (/usr/bin/chromium), installed with apt-get when missing and this runs
+as root; otherwise the test is skipped, saying why. Takes about 30-60 s.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pathsim.show.app_driver import ensure_chromium, open_browser, running_app
+
+pytest.importorskip("streamlit")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+METRIC = '[data-testid="stMetricValue"]'
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    path, reason = ensure_chromium()
+    if path is None:
+        pytest.skip(f"no browser: {reason}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    work = tmp_path_factory.mktemp("app")
+    with (
+        running_app(ROOT / "scenarios", work / "app.log") as url,
+        sync_api.sync_playwright() as pw,
+    ):
+        context: Any = open_browser(pw, chromium, work / "profile")
+        try:
+            tab = context.new_page()
+            tab.goto(url)
+            yield tab
+        finally:
+            context.close()
+
+
+def metrics(tab: Any) -> dict[str, str]:
+    labels = tab.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = tab.locator(METRIC).all_inner_texts()
+    return dict(zip([label.strip() for label in labels], values, strict=True))
+
+
+def percent(text: str) -> float:
+    match = re.fullmatch(r"\s*(-?[\d.]+)%\s*", text)
+    assert match, text
+    return float(match.group(1))
+
+
+def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> None:
+    tab = page
+    # The first run happens on load: the default teaching scenario against the base.
+    tab.wait_for_selector(METRIC, timeout=120_000)
+    tab.get_by_text("Took", exact=False).first.wait_for(timeout=120_000)
+    before = metrics(tab)
+    assert set(before) >= {"Bed occupancy", "A&E within 4 hours"}
+    table_before = tab.locator('[data-testid="stTable"]').inner_text()
+
+    slider = tab.locator('[data-testid="stSlider"]').filter(has_text="Hospital beds")
+    thumb = slider.locator('input[type="range"]')
+    start_beds = int(thumb.input_value())
+    thumb.focus()
+    thumb.press("End")  # the slider's maximum: 1.5 times the scenario's beds
+    deadline = time.monotonic() + 20
+    while int(thumb.input_value()) == start_beds:
+        assert time.monotonic() < deadline, "the slider did not move"
+        tab.wait_for_timeout(200)
+    new_beds = int(thumb.input_value())
+    assert new_beds > start_beds
+    # Streamlit reruns on the change and marks the shown result as out of date.
+    tab.get_by_text("press Run", exact=False).first.wait_for(timeout=30_000)
+
+    started = time.monotonic()
+    tab.get_by_role("button", name="Run").click()
+    change = f"Hospital beds: {start_beds:,} → {new_beds:,}"
+    tab.get_by_text(change, exact=False).first.wait_for(timeout=90_000)
+    seconds = time.monotonic() - started
+    after = metrics(tab)
+    table_after = tab.locator('[data-testid="stTable"]').inner_text()
+
+    assert after != before
+    assert table_after != table_before
+    # Half as many beds again cannot leave them as full: occupancy falls.
+    assert percent(after["Bed occupancy"]) < percent(before["Bed occupancy"]) - 5
+    # "In seconds": the cached baseline plus one changed run.
+    assert seconds < 60
