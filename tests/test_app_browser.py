@@ -15,17 +15,44 @@ from typing import Any
 
 import pytest
 
+import pathsim
+from pathsim.show import app_model
 from pathsim.show.app_driver import ensure_chromium, open_browser, running_app
 
-pytest.importorskip("streamlit")
-sync_api = pytest.importorskip("playwright.sync_api")
-
 ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
 METRIC = '[data-testid="stMetricValue"]'
+
+
+@pytest.mark.parametrize("lever", list(app_model.LEVERS))
+def test_a_lever_switched_on_in_the_app_is_the_lever_file(lever: str) -> None:
+    """Switching a lever on from the fragmented base gives the scenario its file in levers/
+    describes, so the app runs what 'pathsim compare' would."""
+    base = pathsim.load_scenario(SCENARIOS / "fragmented.yaml")
+    switches = {name: name == lever for name in app_model.LEVERS}
+    changed = pathsim.with_overrides(base, app_model.overrides(base, SCENARIOS, {}, switches))
+    from_file = pathsim.load_scenario(SCENARIOS / "levers" / f"{lever}.yaml")
+    assert changed.integration == from_file.integration
+    assert changed.acute_ward == base.acute_ward
+
+
+def test_sliders_left_alone_change_nothing_and_moved_ones_change_one_field() -> None:
+    base = pathsim.load_scenario(SCENARIOS / "teaching" / "home_care_cut.yaml")
+    caps = app_model.capacities(base)
+    untouched = {c.key: c.value for c in caps}
+    assert app_model.overrides(base, SCENARIOS, untouched, app_model.levers_on(base)) == {}
+    for cap in caps:
+        assert cap.low <= cap.value <= cap.high
+    moved = {**untouched, "home_care": 2500}
+    changes = app_model.overrides(base, SCENARIOS, moved, app_model.levers_on(base))
+    assert changes == {"onward_services.home_care.capacity": 2500}
+    assert pathsim.with_overrides(base, changes).onward_services["home_care"].capacity == 2500
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
+    pytest.importorskip("streamlit")
+    pytest.importorskip("playwright.sync_api")
     path, reason = ensure_chromium()
     if path is None:
         pytest.skip(f"no browser: {reason}")
@@ -34,9 +61,11 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="module")
 def page(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright import sync_api
+
     work = tmp_path_factory.mktemp("app")
     with (
-        running_app(ROOT / "scenarios", work / "app.log") as url,
+        running_app(SCENARIOS, work / "app.log") as url,
         sync_api.sync_playwright() as pw,
     ):
         context: Any = open_browser(pw, chromium, work / "profile")
