@@ -66,13 +66,11 @@ class RunContext:
     exited: int = 0
     """Patients who have left the modelled system."""
 
-    episode_handoffs: Tally = field(default_factory=Tally)
-    """Hand-offs between organisations per crisis episode ended in the results period."""
-    episode_assessments: Tally = field(default_factory=Tally)
-    """Assessments per crisis episode ended in the results period."""
-
-    episode_coordinated: Tally = field(default_factory=Tally)
-    """1 for each crisis episode coordinated by one named person, 0 otherwise."""
+    episodes: int = 0
+    """Crisis episodes ended in the results period."""
+    _handoffs: list[int] = field(default_factory=lambda: [0, 0])
+    _assessments: list[int] = field(default_factory=lambda: [0, 0])
+    _coordinated: int = 0
 
     days_at_home: Tally = field(default_factory=Tally)
     """Days at home in the 90 days after a crisis that needed an overnight bed, for crises in
@@ -107,11 +105,40 @@ class RunContext:
         self.days_at_home.record(WINDOW_DAYS - away)
 
     def end_episode(self, handoffs: int, assessments: int, coordinated: bool) -> None:
-        """A crisis episode has ended (home, or on to onward care)."""
+        """A crisis episode has ended (home, or on to onward care). Counts are whole numbers,
+        so they are summed exactly as integers (a float sum of them would be the same)."""
         if self.collecting:
-            self.episode_handoffs.record(handoffs)
-            self.episode_assessments.record(assessments)
-            self.episode_coordinated.record(1.0 if coordinated else 0.0)
+            self.episodes += 1
+            h = self._handoffs
+            h[0] += handoffs
+            h[1] += handoffs * handoffs
+            a = self._assessments
+            a[0] += assessments
+            a[1] += assessments * assessments
+            if coordinated:
+                self._coordinated += 1
+
+    def _episode_tally(self, total: int, total_sq: int) -> Tally:
+        t = Tally()
+        t.n = self.episodes
+        t.total = float(total)
+        t.total_sq = float(total_sq)
+        return t
+
+    @property
+    def episode_handoffs(self) -> Tally:
+        """Hand-offs between organisations per crisis episode ended in the results period."""
+        return self._episode_tally(*self._handoffs)
+
+    @property
+    def episode_assessments(self) -> Tally:
+        """Assessments per crisis episode ended in the results period."""
+        return self._episode_tally(*self._assessments)
+
+    @property
+    def episode_coordinated(self) -> Tally:
+        """1 for each crisis episode coordinated by one named person, 0 otherwise."""
+        return self._episode_tally(self._coordinated, self._coordinated)
 
     def new_patient_id(self) -> int:
         """Id of a crisis arrival (A&E or direct admission): 1, 2, ... in arrival order, so the

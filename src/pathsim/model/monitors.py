@@ -74,7 +74,7 @@ class Tally:
     """Running statistics of per-patient values (waits, lengths of stay) with counts above
     thresholds and a fixed-width histogram."""
 
-    __slots__ = ("_bins", "_width", "counts_above", "n", "thresholds", "total", "total_sq")
+    __slots__ = ("_bins", "_last", "_width", "counts_above", "n", "thresholds", "total", "total_sq")
 
     def __init__(
         self,
@@ -88,7 +88,9 @@ class Tally:
         self.thresholds = thresholds
         self.counts_above = [0] * len(thresholds)
         self._width = bin_width
-        self._bins = np.zeros(n_bins + 1, dtype=np.int64) if bin_width else None
+        # A plain list: incrementing one element of a numpy array costs several times more.
+        self._bins: list[int] | None = [0] * (n_bins + 1) if bin_width else None
+        self._last = n_bins
         if self._bins is not None and not thresholds:
             raise ValueError("a histogram needs at least one threshold (use the largest bin)")
 
@@ -98,13 +100,14 @@ class Tally:
         self.total_sq += x * x
         if not self.thresholds:
             return
+        counts = self.counts_above
         for i, thr in enumerate(self.thresholds):
             if x > thr:
-                self.counts_above[i] += 1
-        if self._bins is not None and self._width:
+                counts[i] += 1
+        bins = self._bins
+        if bins is not None and self._width:
             k = int(x / self._width)
-            last = len(self._bins) - 1
-            self._bins[k if k < last else last] += 1
+            bins[k if k < self._last else self._last] += 1
 
     @property
     def mean(self) -> float:
@@ -116,4 +119,4 @@ class Tally:
         if self._bins is None or not self._width:
             return None
         edges = np.arange(len(self._bins)) * self._width
-        return edges, self._bins.copy()
+        return edges, np.array(self._bins, dtype=np.int64)
