@@ -7,6 +7,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from pathsim.model.clock import call_after
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
@@ -336,5 +338,6 @@ class AcuteWardService(Service):
     # -- snapshots ---------------------------------------------------------------------
     def long_stay_counts(self, now: float, thresholds: tuple[float, ...]) -> list[int]:
         """Occupied beds whose patient has been in for at least each threshold (days)."""
-        elapsed = [now - t for t in self.occupants.values()]
-        return [sum(1 for e in elapsed if e >= thr) for thr in thresholds]
+        t_bed = np.fromiter(self.occupants.values(), dtype=float, count=len(self.occupants))
+        elapsed = now - t_bed
+        return [int(np.count_nonzero(elapsed >= thr)) for thr in thresholds]
