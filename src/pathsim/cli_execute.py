@@ -38,7 +38,6 @@ def open_resume(resume: Path) -> RunFolder:
     """The run folder named by --resume, or a clean exit 2 saying why it cannot be resumed."""
     try:
         folder = RunFolder.open(resume)
-        folder.lock()
     except RunFolderError as exc:
         _fail(f"cannot resume: {exc}")
         raise AssertionError from exc  # unreachable
@@ -116,8 +115,13 @@ def execute(
                 )
             except (RunFolderError, OSError) as exc:
                 _fail(f"cannot write the results folder: {exc}")
-    elif plan is not folder.plan:
-        raise AssertionError("resume runs the stored plan")
+    else:
+        if plan is not folder.plan:
+            raise AssertionError("resume runs the stored plan")
+        try:
+            folder.lock()
+        except RunFolderError as exc:
+            _fail(f"cannot resume: {exc}")
     total = len(plan.tasks())
     if folder is not None and resume is not None:
         done = folder.count_finished()

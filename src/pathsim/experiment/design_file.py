@@ -57,13 +57,13 @@ class DesignFile(BaseModel):
 
 
 def is_design_file(path: str | Path) -> bool:
-    """Whether ``path`` is a design file rather than a scenario (it has 'vary' or
-    'parameters' at the top level, which scenarios never have)."""
+    """Whether ``path`` is a design file rather than a scenario (it has 'scenario', 'vary'
+    or 'parameters' at the top level, which scenarios never have)."""
     try:
         data = _read_yaml(Path(path), str(path))
     except ScenarioError:
         return False
-    return "vary" in data or "parameters" in data
+    return bool({"scenario", "vary", "parameters"} & set(data))
 
 
 def load_design(path: str | Path) -> tuple[DesignFile, Scenario, dict[str, list[Any]]]:

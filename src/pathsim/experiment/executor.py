@@ -152,7 +152,7 @@ def _on_dask(
             client.submit(run_task, remote[t.label], t, settings, pure=False): t for t in tasks
         }
         try:
-            for future in as_completed(futures):
+            for future in as_completed(list(futures), loop=client.loop):
                 yield futures[future], future.result()
         finally:
             client.cancel(list(futures))

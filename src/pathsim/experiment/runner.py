@@ -131,6 +131,18 @@ class ComparisonResult:
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         return pd.concat([e.summary(level) for e in self.experiments], ignore_index=True)
 
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """Daily levels of every scenario: scenario, replication, day, service, metric,
+        value, warmup."""
+        return pd.concat([e.timeseries for e in self.experiments], ignore_index=True)
+
+    @property
+    def event_log(self) -> pd.DataFrame | None:
+        """The event logs of every scenario, or None when the log was off."""
+        logs = [log for e in self.experiments if (log := e.event_log) is not None]
+        return pd.concat(logs, ignore_index=True) if logs else None
+
     def comparison(self, level: float = 0.95) -> pd.DataFrame:
         """Per KPI and scenario: mean with CI, and the paired difference from the baseline
         (same replication numbers, hence the same patients) with its CI. The baseline's own
