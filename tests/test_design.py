@@ -97,9 +97,9 @@ def test_grid_crosses_fields_and_zip_pairs_them() -> None:
 
 def test_a_field_that_does_not_exist_or_a_bad_value_names_it() -> None:
     spec = RunSpec(replications=1, seed=1, days=5, warmup_days=0)
-    with pytest.raises(DesignError, match="acute_ward.bed'"):
+    with pytest.raises(DesignError, match=r"acute_ward\.bed'"):
         sweep_plan(small(), {"acute_ward.bed": [1]}, spec)  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match="acute_ward.beds"):
+    with pytest.raises(DesignError, match=r"acute_ward\.beds"):
         sweep_plan(small(), {"acute_ward.beds": [-5]}, spec)  # type: ignore[arg-type]
 
 
@@ -173,6 +173,7 @@ def test_sweep_design_file(tmp_path: Path) -> None:
         ("scenario: nowhere.yaml\nvary: {acute_ward.beds: [1]}\n", "nowhere.yaml"),
         ("scenario: base.yaml\nparameters: {acute_ward.beds: [1, 2, 3]}\n", "two values"),
         ("scenario: base.yaml\nvary: {acute_ward.beds: [1]}\nrun: {replications: 0}\n", "run"),
+        ("scenario: /etc/passwd\nvary: {acute_ward.beds: [1]}\n", "outside this design's"),
     ],
 )
 def test_bad_design_files_exit_2_naming_file_and_field(

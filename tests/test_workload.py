@@ -30,9 +30,10 @@ def test_the_estimate_matches_what_a_run_creates() -> None:
 
 def test_a_run_of_billions_of_patients_is_refused_before_it_starts(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
+    # a base must be inside the overlay's project folder (here tmp_path): copy it there
+    (tmp_path / "fragmented.yaml").write_text(Path("scenarios/fragmented.yaml").read_text())
     big.write_text(
-        "extends: "
-        + str(Path("scenarios/fragmented.yaml").resolve())
+        "extends: fragmented.yaml"
         + "\nsegments:\n  under_65:\n    population: 100000000\n"
         + "    ed_attendances_per_1000_per_year: 3000\n"
     )

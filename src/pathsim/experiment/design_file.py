@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pathsim.experiment.design import DesignError, parse_values, value_at
 from pathsim.scenario.errors import ScenarioError
+from pathsim.scenario.extends import project_folder
 from pathsim.scenario.loader import _read_yaml, load_scenario
 from pathsim.scenario.models import Scenario
 
@@ -66,6 +67,26 @@ def is_design_file(path: str | Path) -> bool:
     return bool({"scenario", "vary", "parameters"} & set(data))
 
 
+def _base_path(path: Path, display: str, name: str) -> Path:
+    """The design's base scenario, held to the design file's project folder as ``extends:``
+    is (see :mod:`pathsim.scenario.extends`), so a design file cannot make pathsim read
+    files from elsewhere on the computer."""
+    root = project_folder(path)
+    try:
+        target = (path.parent / name).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ScenarioError.single(display, "scenario", f"is not a usable path ({exc}).") from None
+    if target != root and root not in target.parents:
+        raise ScenarioError.single(
+            display,
+            "scenario",
+            f"names a file outside this design's project folder: {target} is not inside {root}.",
+            "Put the design file in the project that holds the scenario (see 'extends' in "
+            "docs/reference/scenario.md for what the project folder is).",
+        )
+    return target
+
+
 def load_design(path: str | Path) -> tuple[DesignFile, Scenario, dict[str, list[Any]]]:
     """The design, its base scenario and its values by field (lists, ranges and factors
     resolved). Raises ScenarioError naming the file and the field."""
@@ -82,7 +103,7 @@ def load_design(path: str | Path) -> tuple[DesignFile, Scenario, dict[str, list[
         raise ScenarioError.single(
             display, "", "needs exactly one of 'vary' (a sweep) or 'parameters' (sensitivity)."
         )
-    base = load_scenario(path.parent / design.scenario)
+    base = load_scenario(_base_path(path, display, design.scenario))
     written = design.vary if design.vary is not None else design.parameters
     assert written is not None
     values: dict[str, list[Any]] = {}
