@@ -61,6 +61,16 @@ def call_after(
     heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(fn, value)))
 
 
+def call_at(
+    env: simpy.Environment, at: float, fn: Callable[[Any], None], value: Any = None
+) -> None:
+    """Calls ``fn(value)`` at time ``at`` (not before now)."""
+    if at < env._now:
+        raise ValueError(f"time {at} is in the past (now {env._now})")
+    queue: list[Any] = env._queue
+    heappush(queue, (at, NORMAL, next(env._eid), Call(fn, value)))
+
+
 class Clock(simpy.Environment):
     """A SimPy environment with a faster run loop for :class:`Call` events."""
 
@@ -149,4 +159,4 @@ def rare_garbage_collection(young: int = YOUNG_GC_THRESHOLD) -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-__all__ = ["Call", "Clock", "EmptySchedule", "call_after", "rare_garbage_collection"]
+__all__ = ["Call", "Clock", "EmptySchedule", "call_after", "call_at", "rare_garbage_collection"]

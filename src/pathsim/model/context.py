@@ -4,12 +4,13 @@ start of the results period and the (optional) event log."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
 
-from pathsim.model.clock import call_after
+from pathsim.model.clock import call_at
 from pathsim.model.eventlog import EventLog
 from pathsim.model.monitors import Tally
 
@@ -71,6 +72,8 @@ class RunContext:
     _handoffs: list[int] = field(default_factory=lambda: [0, 0])
     _assessments: list[int] = field(default_factory=lambda: [0, 0])
     _coordinated: int = 0
+    _windows: deque[tuple[float, Window]] = field(default_factory=deque)
+    """Open 90-day windows that close before the end of the run, with their closing times."""
 
     days_at_home: Tally = field(default_factory=Tally)
     """Days at home in the 90 days after a crisis that needed an overnight bed, for crises in
@@ -82,8 +85,13 @@ class RunContext:
         now = self.env._now
         window = Window(now)
         p.window = window
-        if now + WINDOW_DAYS <= self.end:
-            call_after(self.env, WINDOW_DAYS, self._close_window, window)
+        closes = now + WINDOW_DAYS
+        if closes <= self.end:
+            # Windows close in the order they open, so one scheduled event (for the first to
+            # close) serves them all and the event queue stays short.
+            if not self._windows:
+                call_at(self.env, closes, self._close_window)
+            self._windows.append((closes, window))
 
     def away(self, p: Any, away: bool) -> None:
         """The person leaves home (``away``) or comes back; no-op outside a window."""
@@ -98,7 +106,11 @@ class RunContext:
             window.away += now - window.since
             window.since = -1.0
 
-    def _close_window(self, window: Window) -> None:
+    def _close_window(self, _value: object = None) -> None:
+        windows = self._windows
+        _, window = windows.popleft()
+        if windows:
+            call_at(self.env, windows[0][0], self._close_window)
         away = window.away
         if window.since >= 0:
             away += self.env._now - window.since
