@@ -206,3 +206,21 @@ def test_report_command_refuses_what_is_not_a_run_folder(tmp_path: Path, kind: s
     assert "Traceback" not in result.output
     with pytest.raises(RunFolderError):
         write_report(target)
+
+
+def test_the_python_examples_of_docs_reporting_run(
+    compare_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "reporting.md").read_text(), re.S)
+    assert len(blocks) == 4
+    (tmp_path / "scenarios").symlink_to(root / "scenarios")
+    shutil.copytree(compare_dir, tmp_path / "runs" / "comparison")
+    monkeypatch.chdir(tmp_path)
+    for code in blocks:
+        # Shorter runs: the examples' logic is tested, not their run time.
+        code = code.replace("replications=5", "replications=2, days=12, warmup_days=4")
+        exec(compile(code, "docs/reporting.md", "exec"), {})
+    assert (tmp_path / "report.html").stat().st_size > 10_000
+    for name in ("kpis.png", "who_pays.png", "beds.svg", "pathway.svg"):
+        assert (tmp_path / name).stat().st_size > 1_000, name
