@@ -249,3 +249,17 @@ def test_every_plot_draws_from_the_run_folder_alone(folder: Path, tmp_path: Path
         fig.savefig(out)
         assert out.stat().st_size > 1000
         assert min(decodes(fig)) > 100
+
+
+def test_sweep_over_a_named_setting_uses_its_order(sweep_dir: Path) -> None:
+    table = read_table(sweep_dir, "sweep")
+    table = table[table["onward_services.home_care.capacity"] == 2000].drop(
+        columns=["onward_services.home_care.capacity"]
+    )
+    names = {560: "fewer", 640: "more"}
+    table["acute_ward.beds"] = table["acute_ward.beds"].map(names)
+    fig = plots.plot_sweep(table, kpis=["bed_occupancy"])
+    (ax,) = visible(fig)
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [0.0, 1.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fewer", "more"]

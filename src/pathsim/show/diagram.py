@@ -112,7 +112,12 @@ def pathway_graph(sc: Scenario) -> Graph:
     add(
         Node(
             "ed",
-            ("A&E", f"{ed.cubicles} cubicles", f"{ed.escalation_spaces} escalation spaces"),
+            (
+                "A&E",
+                f"{ed.cubicles} cubicles",
+                f"{ed.escalation_spaces} escalation spaces",
+                "admitted patients wait here for a bed",
+            ),
             2,
             ed.organisation,
         )
@@ -122,7 +127,7 @@ def pathway_graph(sc: Scenario) -> Graph:
     edge(Edge("ambulance", "ed"))
     edge(Edge("walk_in", "ed"))
     edge(Edge("gp_111", "acute_ward", "direct admission"))
-    edge(Edge("ed", "acute_ward", "decision to admit (boarding)"))
+    edge(Edge("ed", "acute_ward", "admitted"))
     add(Node("home", ("Home",), 4))
     edge(Edge("ed", "home", "discharged"))
     if lv.proactive_care.enabled:

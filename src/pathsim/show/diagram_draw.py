@@ -24,6 +24,9 @@ COLUMN_WIDTH = 3.2
 ROW_HEIGHT = 1.0
 NEUTRAL = "#EEEEEE"
 TOP = "home"
+ORG_COLOURS = (0, 1, 5, 2, 4, 3, 6)
+"""Palette positions for organisations, the most distinct tints first (orange, sky blue,
+reddish purple, green, vermillion, blue, yellow)."""
 
 
 def _layout(g: Graph) -> dict[str, tuple[float, float]]:
@@ -49,10 +52,10 @@ def draw(g: Graph, title: str) -> Figure:
     pos = _layout(g)
     layers = {n.layer for n in g.nodes}
     rows = max(sum(1 for n in g.nodes if n.layer == layer) for layer in layers) + 2
-    fig = new_figure(1.9 * (max(layers) + 1) + 1, 1.25 * rows + 2.2)
+    fig = new_figure(1.9 * (max(layers) + 1) + 1, 0.95 * rows + 1.6)
     ax = fig.subplots()
     orgs = list(g.organisations)
-    fills = {org: colour(i) for i, org in enumerate(orgs)}
+    fills = {org: colour(ORG_COLOURS[i % len(ORG_COLOURS)]) for i, org in enumerate(orgs)}
     boxes: dict[str, Text] = {}
     for n in g.nodes:
         x, y = pos[n.id]
@@ -96,7 +99,7 @@ def draw(g: Graph, title: str) -> Figure:
         )
         if e.label:
             lift = 0.35 * abs(x1 - x0) / COLUMN_WIDTH if backwards else 0.0
-            share = 0.5 if backwards else 0.6
+            share = 0.6 if abs(x1 - x0) > COLUMN_WIDTH and not backwards else 0.5
             ax.text(
                 x0 + share * (x1 - x0),
                 y0 + share * (y1 - y0) + lift,
@@ -116,7 +119,7 @@ def draw(g: Graph, title: str) -> Figure:
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - COLUMN_WIDTH / 2, max(xs) + COLUMN_WIDTH / 2)
-    ax.set_ylim(min(ys) - ROW_HEIGHT, max(ys) + ROW_HEIGHT)
+    ax.set_ylim(min(ys) - 0.6 * ROW_HEIGHT, max(ys) + 0.5 * ROW_HEIGHT)
     ax.axis("off")
     handles = [
         Patch(facecolor=fills[o], alpha=0.35, edgecolor="#333333", label=g.organisations[o])
@@ -131,7 +134,7 @@ def draw(g: Graph, title: str) -> Figure:
         title_fontsize=7.5,
         frameon=False,
         ncols=min(5, len(handles)),
-        bbox_to_anchor=(0, -0.08),
+        bbox_to_anchor=(0, -0.02),
     )
     ax.set_title(
         f"Pathway: {title}\nsolid: every patient's route; dashed: lever, chance or community flow",

@@ -41,6 +41,15 @@ def _pick(available: list[str], kpis: Sequence[str] | None, limit: int) -> list[
     return [k for k in DEFAULT_KPIS if k in available][:limit] or available[:limit]
 
 
+def _positions(values: pd.Series, everything: pd.Series) -> np.ndarray:
+    """x positions: the values themselves when numeric, else their order of appearance
+    (a sweep over a switch or a name)."""
+    if pd.api.types.is_numeric_dtype(everything):
+        return values.to_numpy(float)
+    order = {v: i for i, v in enumerate(dict.fromkeys(everything))}
+    return np.array([order[v] for v in values], dtype=float)
+
+
 def plot_sweep(source: Source, kpis: Sequence[str] | None = None) -> Figure:
     """One panel per KPI: its mean (line) and 95% confidence band at each grid point,
     against the first varied field; with a second field, one line per value of it."""
@@ -60,7 +69,7 @@ def plot_sweep(source: Source, kpis: Sequence[str] | None = None) -> Figure:
         for i, value in enumerate(groups):
             part = block if value is None else block[block[series_field] == value]
             part = part.sort_values(x_field)
-            x = part[x_field].to_numpy(float)
+            x = _positions(part[x_field], table[x_field])
             ax.fill_between(
                 x, part["ci_low"], part["ci_high"], color=colour(i), alpha=0.25, linewidth=0
             )
@@ -68,6 +77,9 @@ def plot_sweep(source: Source, kpis: Sequence[str] | None = None) -> Figure:
             ax.plot(x, part["mean"], marker="o", color=colour(i), label=label)
         ax.set_title(kpi_label(kpi), fontsize=10)
         ax.set_xlabel(x_field)
+        if not pd.api.types.is_numeric_dtype(table[x_field]):
+            values = list(dict.fromkeys(table[x_field]))
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
         ax.set_ylabel(kpi_unit(kpi))
         axis_format(ax, kpi)
         tidy(ax)
