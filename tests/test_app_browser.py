@@ -49,6 +49,16 @@ def test_sliders_left_alone_change_nothing_and_moved_ones_change_one_field() -> 
     assert pathsim.with_overrides(base, changes).onward_services["home_care"].capacity == 2500
 
 
+def test_app_command_without_teaching_scenarios_exits_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pathsim.show.commands_live import app
+
+    result = CliRunner().invoke(app, ["--scenarios", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "teaching" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     pytest.importorskip("streamlit")

@@ -124,9 +124,12 @@ def compute(
     started = time.perf_counter()
     args = (settings.replications, settings.days, settings.warmup_days)
     base = run(str(base_path), base_path.stat().st_mtime, "{}", *args, BASE)
-    other = run(
-        str(path), path.stat().st_mtime, json.dumps(changes, sort_keys=True), *args, CHANGED
-    )
+    if path == base_path and not changes:  # the same runs: no need to repeat them
+        other = pathsim.ExperimentResult(CHANGED, base.scenario, base.spec, list(base.results))
+    else:
+        other = run(
+            str(path), path.stat().st_mtime, json.dumps(changes, sort_keys=True), *args, CHANGED
+        )
     result = pathsim.ComparisonResult([base, other])
     return {
         "base_path": str(base_path),
