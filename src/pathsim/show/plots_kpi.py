@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from pathsim.show.data import Source, frame, scenario_order
 from pathsim.show.style import (
@@ -130,6 +131,7 @@ def plot_differences(source: Source, kpis: Sequence[str] | None = None) -> Figur
         offset = (i - (len(others) - 1) / 2) * height
         ax.errorbar(pct, y + offset, xerr=err, fmt="o", color=colour(i + 1), capsize=3, label=label)
     ax.axvline(0, color=REFERENCE_LINE, linewidth=1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:+,.0f}%" if v else "0%"))
     ax.set_yticks(y, [kpi_label(k) for k in chosen])
     ax.invert_yaxis()
     ax.set_xlabel(f"difference from '{labels[0]}' (% of its mean; 95% CI)")
