@@ -17,6 +17,7 @@ from pathsim.show.animate import (
     animate_scenario,
     display_log,
     frame_minutes_for,
+    positions,
 )
 from pathsim.show.commands_live import animate
 
@@ -72,6 +73,20 @@ def test_display_log_puts_every_patient_in_a_bed_where_the_model_had_them(
     got = int(latest["event"].isin(["acute_ward_begins", "medically_fit"]).sum())
     assert expected > 400  # the ward holds hundreds: the comparison means something
     assert got == expected
+
+
+def test_every_step_of_the_integrated_system_has_a_place_on_the_canvas() -> None:
+    """Levers add services (joint emergency team, virtual wards): each step the display log
+    holds gets a position inside the drawing area, and no two steps share one."""
+    sc = pathsim.load_scenario(ROOT / "scenarios" / "integrated.yaml")
+    result = pathsim.simulate(sc, replication=0, days=3, warmup_days=0, event_log=True)
+    assert result.event_log is not None
+    events = sorted(set(display_log(result.event_log)["event"]))
+    assert {"jet_begins", "virtual_ward_begins"} <= set(events)
+    pos = positions(events)
+    assert set(events) <= set(pos["event"])
+    assert pos["x"].between(0, 1400).all() and pos["y"].between(0, 820).all()
+    assert not pos.duplicated(["x", "y"]).any()
 
 
 def test_frame_interval_keeps_long_periods_under_the_frame_limit() -> None:

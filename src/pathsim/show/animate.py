@@ -51,6 +51,7 @@ _HOSPITAL_STEPS = (
     (_MEDICALLY_FIT, "Medically fit, still in a bed"),
 )
 _HOSPITAL_SERVICES = ("ed", "acute_ward")
+_SHORT_NAMES = {"jet": "joint emergency team's care", "virtual_ward": "a virtual ward"}
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def positions(events: list[str]) -> pd.DataFrame:
     left of each anchor; labels sit to its right."""
     rows: list[dict[str, object]] = [
         {"event": "arrival", "x": 30, "y": 790, "label": "Arrival"},
-        {"event": "depart", "x": 1000, "y": 20, "label": "Leave"},
+        {"event": "depart", "x": 590, "y": 140, "label": "Leave"},
     ]
     hospital_xy = {
         "ed_wait_begins": (170, 640),
@@ -147,13 +148,23 @@ def positions(events: list[str]) -> pd.DataFrame:
     for event, label in _HOSPITAL_STEPS:
         x, y = hospital_xy[event]
         rows.append({"event": event, "x": x, "y": y, "label": label})
-    for i, service in enumerate(onward_services(events)):
-        y = 700 - i * 170
-        name = service.replace("_", " ")
+    services = onward_services(events)
+    step = min(170.0, 740.0 / max(1, len(services)))
+    for i, service in enumerate(services):
+        top = 700 - i * step
+        name = _SHORT_NAMES.get(service, service.replace("_", " "))
+        if f"{service}_wait_begins" in events:
+            rows.append(
+                {
+                    "event": f"{service}_wait_begins",
+                    "x": 1000,
+                    "y": top,
+                    "label": f"Waiting: {name}",
+                }
+            )
         rows.append(
-            {"event": f"{service}_wait_begins", "x": 1000, "y": y, "label": f"Waiting: {name}"}
+            {"event": f"{service}_begins", "x": 1000, "y": top - 0.47 * step, "label": f"In {name}"}
         )
-        rows.append({"event": f"{service}_begins", "x": 1000, "y": y - 80, "label": f"In {name}"})
     return pd.DataFrame(rows).assign(resource=None)
 
 

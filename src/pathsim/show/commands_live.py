@@ -25,7 +25,6 @@ def _require(module: str, extra: str, what: str) -> None:
 @click.argument("scenario", type=click.Path(path_type=str))
 @click.option(
     "--replication",
-    "-r",
     type=click.IntRange(0, 100_000),
     default=0,
     show_default=True,
@@ -82,7 +81,7 @@ def animate(
 
     \b
     Example:
-      pathsim animate scenarios/teaching/home_care_cut.yaml --start-day 14 --days 2
+      pathsim animate scenarios/teaching/home_care_cut.yaml --start-day 16 --days 2
     """
     _require("vidigi", "animate", "pathsim animate")
     sc = _load(scenario)
