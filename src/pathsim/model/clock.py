@@ -6,15 +6,16 @@ delay". SimPy expresses that as a ``Timeout`` (an object with a ``__dict__`` and
 attributes, scheduled through ``Environment.schedule``) plus a callback list, and its run loop
 calls ``Environment.step`` once per event. Here:
 
-* :func:`call_after` pushes ``(time, NORMAL, id, Call)`` on the environment's own event queue,
-  exactly as ``Timeout`` would (same time arithmetic ``now + delay``, same priority, an id from
-  the same counter), so events are processed in exactly the same order as before. A
-  :class:`Call` is a slotted object that a plain ``simpy.Environment`` processes like any other
-  event (its ``callbacks`` hold one function that makes the call), so components still run on
-  a plain SimPy environment, as the unit tests do.
-* :class:`Clock` is a ``simpy.Environment`` whose ``run`` pops the queue in a local loop and,
-  for a :class:`Call`, calls ``fn(value)`` at once; any other SimPy event (processes, the
-  ``until`` event) is processed exactly as ``Environment.step`` does.
+* :func:`call_after` pushes an entry on the environment's own event queue exactly where a
+  ``Timeout`` would go (same time arithmetic ``now + delay``, same priority, an id from the
+  same counter), so events are processed in exactly the same order as before. On a
+  :class:`Clock` the entry is ``(time, NORMAL, id, fn, value)``: no event object at all. On a
+  plain ``simpy.Environment`` (as some unit tests use) it is ``(time, NORMAL, id, Call)``, where
+  a :class:`Call` is a slotted object that SimPy processes like any other event.
+* :class:`Clock` is a ``simpy.Environment`` whose ``run`` pops the queue in a local loop and
+  calls ``fn(value)`` at once; any other SimPy event (processes, the ``until`` event) is
+  processed exactly as ``Environment.step`` does. Entries never compare beyond the id, which is
+  unique, so entries of both shapes can share the queue.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def call_after(
     if delay < 0:
         raise ValueError(f"Negative delay {delay}")
     queue: list[Any] = env._queue
-    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(fn, value)))
+    if env.__class__ is Clock:
+        heappush(queue, (env._now + delay, NORMAL, next(env._eid), fn, value))
+    else:
+        heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(fn, value)))
 
 
 def call_at(
@@ -68,7 +72,10 @@ def call_at(
     if at < env._now:
         raise ValueError(f"time {at} is in the past (now {env._now})")
     queue: list[Any] = env._queue
-    heappush(queue, (at, NORMAL, next(env._eid), Call(fn, value)))
+    if env.__class__ is Clock:
+        heappush(queue, (at, NORMAL, next(env._eid), fn, value))
+    else:
+        heappush(queue, (at, NORMAL, next(env._eid), Call(fn, value)))
 
 
 class Clock(simpy.Environment):
@@ -76,9 +83,14 @@ class Clock(simpy.Environment):
 
     def step(self) -> None:
         try:
-            self._now, _, _, event = heappop(self._queue)
+            item = heappop(self._queue)
         except IndexError:
             raise EmptySchedule from None
+        self._now = item[0]
+        if len(item) == 5:
+            item[3](item[4])
+            return
+        event = item[3]
         if type(event) is Call:  # type: ignore[comparison-overlap]
             event.fn(event.value)
             return
@@ -121,8 +133,13 @@ class Clock(simpy.Environment):
         call = Call
         try:
             while queue:
-                self._now, _, _, event = pop(queue)
-                if type(event) is call:  # type: ignore[comparison-overlap]
+                item: Any = pop(queue)
+                self._now = item[0]
+                if len(item) == 5:  # (time, priority, id, fn, value): a call
+                    item[3](item[4])
+                    continue
+                event = item[3]
+                if type(event) is call:
                     event.fn(event.value)
                 else:
                     process(event)
