@@ -153,3 +153,21 @@ def test_bad_scenario_message_is_validates_message() -> None:
     assert drawn.exit_code == validated.exit_code == 2
     assert drawn.output == validated.output
     assert "beds_negative.yaml" in drawn.output and "acute_ward.beds" in drawn.output
+
+
+def test_a_service_named_like_a_mermaid_keyword() -> None:
+    sc = scenario(
+        **{
+            "onward_services": {
+                "end": {
+                    "kind": "other",
+                    "organisation": "council",
+                    "capacity": 7,
+                    "length_of_stay_days": {"distribution": "exponential", "mean": 5.0},
+                }
+            }
+        }
+    )
+    nodes, edges = nodes_and_edges(mermaid(sc))
+    assert "7 places" in nodes["end_"] and "end" not in nodes
+    assert ("end_", "leaves") in [(s, t) for s, t, _ in edges]

@@ -228,6 +228,28 @@ def pathway_graph(sc: Scenario) -> Graph:
     return g
 
 
+MERMAID_KEYWORDS = frozenset(
+    {
+        "end",
+        "subgraph",
+        "graph",
+        "flowchart",
+        "style",
+        "class",
+        "classDef",
+        "click",
+        "linkStyle",
+        "direction",
+        "default",
+    }
+)
+
+
+def _mermaid_id(node_id: str) -> str:
+    """A node id Mermaid accepts: a keyword (a service called ``end``) gets a suffix."""
+    return f"{node_id}_" if node_id in MERMAID_KEYWORDS else node_id
+
+
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
 
@@ -241,7 +263,7 @@ def mermaid(sc: Scenario) -> str:
         by_org.setdefault(n.organisation, []).append(n)
 
     def box(n: Node) -> str:
-        return f'{n.id}["{_mermaid_text("<br/>".join(n.lines))}"]'
+        return f'{_mermaid_id(n.id)}["{_mermaid_text("<br/>".join(n.lines))}"]'
 
     for n in by_org.get(None, []):
         out.append(f"  {box(n)}")
@@ -254,7 +276,7 @@ def mermaid(sc: Scenario) -> str:
     for e in g.edges:
         arrow = "-.->" if e.dashed else "-->"
         label = f'|"{_mermaid_text(e.label)}"|' if e.label else ""
-        out.append(f"  {e.source} {arrow}{label} {e.target}")
+        out.append(f"  {_mermaid_id(e.source)} {arrow}{label} {_mermaid_id(e.target)}")
     return "\n".join(out) + "\n"
 
 
