@@ -226,3 +226,15 @@ def test_sensitivity_command_ranks_by_swing(tmp_path: Path) -> None:
     assert lines[0].split()[0] == "acute_ward.beds"  # the larger swing comes first
     table = pd.read_csv(tmp_path / "s" / "sensitivity.csv")
     assert set(table["parameter"]) == {"acute_ward.beds", "ed.cubicles"}
+
+
+def test_report_flag_writes_the_report_into_the_run_folder(tmp_path: Path) -> None:
+    out = tmp_path / "sw"
+    args = ["sweep", str(REF), "-v", "acute_ward.beds=390,410", *SHORT, "--report"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "acute_ward.beds" in html and "<img" in html
+    # without a folder to write it into, --report is refused before anything runs
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "--out" in refused.stderr

@@ -43,6 +43,8 @@ from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
+from pathsim.show.commands_report import diagram
+from pathsim.show.commands_report import report as report_cmd
 
 __all__ = ["EXIT_BAD_INPUT", "_fail", "_load", "entry", "main"]
 
@@ -59,13 +61,20 @@ def main() -> None:
     \b
     Typical use:
       pathsim validate scenarios/fragmented.yaml
-      pathsim run scenarios/fragmented.yaml --replications 10 --out runs/default
-      pathsim compare scenarios/fragmented.yaml scenarios/teaching/home_care_cut.yaml
-      pathsim schema > scenario.schema.json    (for editor completion)
+      pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml --out runs/cmp --report
+      pathsim sweep scenarios/fragmented.yaml -v onward_services.home_care.capacity='*0.8:1.2:0.1'
+      pathsim sensitivity scenarios/fragmented.yaml     (which capacity matters most)
+      pathsim replications scenarios/fragmented.yaml    (how many replications)
+      pathsim warmup scenarios/fragmented.yaml          (how long a warm-up)
+      pathsim report runs/cmp; pathsim diagram scenarios/integrated.yaml
+      pathsim schema > scenario.schema.json             (for editor completion)
 
-    Scenario files are YAML; a file can start with 'extends: base.yaml' and change only what
-    differs. Every command exits with 2 and a message naming the file and field when the
-    input is wrong.
+    Replications run on every core (--workers; --dask ADDRESS for a cluster) with the same
+    results however they run. With --out each is saved as it finishes, and --resume DIR
+    continues an interrupted run. Scenario files are YAML; a file can start with
+    'extends: base.yaml' and change only what differs (the base must be inside the
+    scenario's project folder). Every command exits with 2 and a message naming the file
+    and field when the input is wrong.
     """
 
 
@@ -104,6 +113,7 @@ def run(
     warmup_days: int | None,
     out: Path | None,
     resume: Path | None,
+    report: bool,
     as_json: bool,
     event_log: bool | None,
     workers: int | None,
@@ -141,6 +151,7 @@ def run(
         sources={plan.variants[0].label: scenario} if scenario else None,
         started=started,
         label=f"Running {plan.variants[0].label}",
+        report=report,
     )
     summary = study.result.summary()
     if as_json:
@@ -160,6 +171,7 @@ def compare_cmd(
     warmup_days: int | None,
     out: Path | None,
     resume: Path | None,
+    report: bool,
     as_json: bool,
     event_log: bool | None,
     workers: int | None,
@@ -202,6 +214,7 @@ def compare_cmd(
         sources=sources,
         started=started,
         label="Comparing",
+        report=report,
     )
     table = study.result.comparison()
     if as_json:
@@ -267,7 +280,7 @@ def verify(quick: bool, workers: int) -> None:
         sys.exit(1)
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, report_cmd, diagram):
     main.add_command(_command)
 
 

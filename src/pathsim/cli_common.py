@@ -144,6 +144,12 @@ def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "DIR; the other arguments may be left out.",
         ),
         click.option(
+            "--report",
+            is_flag=True,
+            help="Also write report.html into the --out folder: one self-contained HTML "
+            "report (tables, plots, calibration, assumptions) to open offline or send on.",
+        ),
+        click.option(
             "--json",
             "as_json",
             is_flag=True,

@@ -98,10 +98,13 @@ def execute(
     sources: Mapping[str, str] | None = None,
     started: dt.datetime | None = None,
     label: str = "Running",
+    report: bool = False,
 ) -> tuple[Study, RunFolder | None]:
     """Runs ``plan`` (into a new folder at ``out``, or continuing ``resume``) with a progress
     bar, then writes the result tables. Ctrl-C stops it cleanly, saying how to resume."""
     folder = resume
+    if report and out is None and resume is None:
+        _fail("--report writes report.html into the run folder: give --out DIR as well.")
     if folder is None:
         check_size(plan, backend)
         if out is not None:
@@ -152,7 +155,20 @@ def execute(
             folder.release()
     if folder is not None:
         click.echo(f"Results written to {folder.path}", err=True)
+        if report:
+            write_report_for(folder.path)
     return study, folder
+
+
+def write_report_for(path: Path) -> None:
+    """The HTML report of a finished run folder (``--report``)."""
+    from pathsim.show.report import write_report
+    from pathsim.show.runfolder import RunFolderError as ReportFolderError
+
+    try:
+        click.echo(f"Report written to {write_report(path)}", err=True)
+    except (ReportFolderError, OSError) as exc:
+        _fail(f"cannot write the report: {exc}")
 
 
 def resolve_inputs(given: Sequence[str], resume: Path | None, needed: str) -> RunFolder | None:

@@ -155,6 +155,7 @@ def sweep(
     warmup_days: int | None,
     out: Path | None,
     resume: Path | None,
+    report: bool,
     as_json: bool,
     event_log: bool | None,
     workers: int | None,
@@ -220,6 +221,7 @@ def sweep(
         sources={v.label: target for v in plan.variants} if target else None,
         started=started,
         label=f"Sweeping {len(plan.variants)} points",
+        report=report,
     )
     table = study.sweep_table()
     if as_json:
@@ -269,6 +271,7 @@ def sensitivity(
     warmup_days: int | None,
     out: Path | None,
     resume: Path | None,
+    report: bool,
     as_json: bool,
     event_log: bool | None,
     workers: int | None,
@@ -330,6 +333,7 @@ def sensitivity(
         sources={v.label: target for v in plan.variants} if target else None,
         started=started,
         label=f"Sensitivity of {(len(plan.variants) - 1) // 2} parameters",
+        report=report,
     )
     table = study.sensitivity_table()
     if as_json:
@@ -390,6 +394,7 @@ def replications(
     seed: int | None,
     days: int | None,
     warmup_days: int | None,
+    report: bool,
     as_json: bool,
     workers: int | None,
     dask_address: str | None,
