@@ -292,16 +292,20 @@ class PoissonSource:
         call_after(env, t - env._now, self._arrive)
 
     def _arrive(self, _value: object = None) -> None:
+        ctx = self.ctx
         i = self._i
-        self._i += 1
-        pid = (
-            self.ctx.new_other_id() if self.route == ROUTE_COMMUNITY else self.ctx.new_patient_id()
-        )
+        self._i = i + 1
+        pid = ctx.new_other_id() if self.route == ROUTE_COMMUNITY else ctx.new_patient_id()
+        env = ctx.env
         if self._rows:
-            p = Patient(pid, self.segment_index, self.route, self.ctx.env._now, self._rows[i])
-            if p.admit and not p.same_day and self.ctx.collecting:
-                self.ctx.open_window(p)  # a crisis that needs an overnight bed
+            p = Patient(pid, self.segment_index, self.route, env._now, self._rows[i])
+            if p.admit and not p.same_day and ctx.collecting:
+                ctx.open_window(p)  # a crisis that needs an overnight bed
         else:
-            p = Patient(pid, self.segment_index, self.route, self.ctx.env._now)
+            p = Patient(pid, self.segment_index, self.route, env._now)
         self.entry(p)
-        self._schedule_next()
+        # The next arrival (as _schedule_next, inlined: this runs once per patient).
+        if self._i < len(self._times) or self._load_chunk():
+            t = self._times[self._i]
+            if t < ctx.end:
+                call_after(env, t - env._now, self._arrive)
