@@ -45,6 +45,7 @@ sys.path.insert(0, str(HERE))
 from baseline_simpy import run_baseline  # noqa: E402
 from pathsim import __version__ as pathsim_version  # noqa: E402
 from pathsim.model import simulate  # noqa: E402
+from pathsim.model.clock import Clock, call_after  # noqa: E402
 from pathsim.model.monitors import LevelMonitor  # noqa: E402
 from pathsim.model.places import Places  # noqa: E402
 from pathsim.scenario import load_scenario  # noqa: E402
@@ -305,18 +306,16 @@ def simpy_callbacks(n: int, priority: bool, order: list[int] | None = None) -> f
 
 def pathsim_places(n: int, priority: bool, order: list[int] | None = None) -> float:
     """pathsim's ``Places``: a deque (first come, first served) or a heap (priority), granted
-    by callback; the service is a ``Timeout`` whose callback releases the place."""
-    env = simpy.Environment()
+    by callback; the service is a scheduled call (``call_after`` on pathsim's ``Clock``, as
+    in the engine) that releases the place."""
+    env = Clock()
     places = Places(env, "x", 1, LevelMonitor(env, "x"), priority=priority)
     prios = _priorities(n)
-
-    def done(event: Timeout) -> None:
-        places.release(event.value)
 
     def granted(i: int, slot: int) -> None:
         if order is not None:
             order.append(i)
-        Timeout(env, SERVICE, slot).callbacks.append(done)
+        call_after(env, SERVICE, places.release, slot)
 
     t = time.perf_counter()
     for i in range(n):
