@@ -355,6 +355,7 @@ def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
             p: abs(wide.loc[(p, "high"), "diff"] - wide.loc[(p, "low"), "diff"])
             for p in rows["parameter"].unique()
         }
+        width = max(len(p) for p in swing)
         for p in sorted(swing, key=lambda q: -(0 if math.isnan(swing[q]) else swing[q])):
             parts = []
             for setting in ("low", "high"):
@@ -363,7 +364,7 @@ def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
                     f"{setting} {r['value']}: {_fmt(r['diff'])} "
                     f"[{_fmt(r['diff_ci_low'])}, {_fmt(r['diff_ci_high'])}]"
                 )
-            click.echo(f"  {p:<42} {parts[0]:<40} {parts[1]}")
+            click.echo(f"  {p:<{width}}  {parts[0]:<40} {parts[1]}")
 
 
 @click.command()
