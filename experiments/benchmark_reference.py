@@ -98,6 +98,13 @@ def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any
     return time.perf_counter() - t, out
 
 
+def same_kpis(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Equal KPIs, a KPI that is NaN in both (nothing to measure) counting as equal."""
+    return a.keys() == b.keys() and all(
+        a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a
+    )
+
+
 # -- statistics ---------------------------------------------------------------------------
 def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Mean and half-width of the Student-t confidence interval."""
@@ -159,7 +166,7 @@ def reference(replications: int, repeats: int, days: int, warmup: int) -> None:
             if attempt == 0:
                 base_k.append(kb)
                 path_k.append(kp)
-            elif kb != base_k[-1] or kp != path_k[-1]:
+            elif not same_kpis(kb, base_k[-1]) or not same_kpis(kp, path_k[-1]):
                 raise RuntimeError("a model gave different KPIs for the same seed")
         base_t.append(tb)
         path_t.append(tp)
