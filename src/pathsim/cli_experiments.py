@@ -38,7 +38,8 @@ from pathsim.experiment.design import (
     value_at,
 )
 from pathsim.experiment.design_file import is_design_file, load_design
-from pathsim.experiment.plan import Plan
+from pathsim.experiment.executor import Backend
+from pathsim.experiment.plan import Plan, Study
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.sequential import replications_needed
 from pathsim.experiment.store import RunFolder, RunFolderError, write_text
@@ -212,23 +213,9 @@ def sweep(
             plan = sweep_plan(base, vary, spec, mode=mode)
         except DesignError as exc:
             _fail(str(exc))
-    plan = _stored_or_given(plan, stored, out)
-    study, _ = execute(
-        plan,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={v.label: target for v in plan.variants} if target else None,
-        started=started,
-        label=f"Sweeping {len(plan.variants)} points",
-        report=report,
-    )
+    study = _execute_design(plan, stored, out, target, backend, started, report)
     table = study.sweep_table()
-    if as_json:
-        click.echo(json.dumps(_records(table[table["kpi"].isin(kpis)]), indent=1))
-    else:
-        _print_points(table, list(plan.design["fields"]), kpis)
-        click.echo("All KPIs: use --out DIR (sweep.csv) or --json.")
+    _show(table, kpis, as_json, lambda t: _print_points(t, list(study.plan.design["fields"]), kpis))
 
 
 def _load_design(path: str) -> Any:
@@ -238,14 +225,52 @@ def _load_design(path: str) -> Any:
         _fail(str(exc))
 
 
-def _stored_or_given(plan: Plan | None, stored: RunFolder | None, out: Path | None) -> Plan:
+def _execute_design(
+    plan: Plan | None,
+    stored: RunFolder | None,
+    out: Path | None,
+    target: str | None,
+    backend: Backend,
+    started: dt.datetime,
+    report: bool,
+) -> Study:
+    """Runs a sweep or sensitivity plan built from the arguments, or the stored one when
+    resuming (after checking the arguments, if any, describe the same experiment)."""
     if stored is not None:
         if plan is not None:
             same_plan(plan, stored.plan, stored.path)
-        return stored.plan
-    check_out(out)
+        plan = stored.plan
+    else:
+        check_out(out)
     assert plan is not None
-    return plan
+    what = (
+        f"Sweeping {len(plan.variants)} points"
+        if plan.kind == "sweep"
+        else f"Sensitivity of {(len(plan.variants) - 1) // 2} parameters"
+    )
+    study, _ = execute(
+        plan,
+        out=out,
+        resume=stored,
+        backend=backend,
+        sources={v.label: target for v in plan.variants} if target else None,
+        started=started,
+        label=what,
+        report=report,
+    )
+    return study
+
+
+def _show(
+    table: pd.DataFrame, kpis: Sequence[str], as_json: bool, show: Callable[[pd.DataFrame], None]
+) -> None:
+    """The table's rows for ``kpis``: as JSON, or printed by ``show`` with a pointer to the
+    full CSV."""
+    if as_json:
+        click.echo(json.dumps(_records(table[table["kpi"].isin(kpis)]), indent=1))
+    else:
+        show(table)
+        click.echo("All KPIs: use --out DIR (the CSV files) or --json.")
 
 
 @click.command()
@@ -324,23 +349,8 @@ def sensitivity(
             plan = sensitivity_plan(base, params, spec)
         except DesignError as exc:
             _fail(str(exc))
-    plan = _stored_or_given(plan, stored, out)
-    study, _ = execute(
-        plan,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={v.label: target for v in plan.variants} if target else None,
-        started=started,
-        label=f"Sensitivity of {(len(plan.variants) - 1) // 2} parameters",
-        report=report,
-    )
-    table = study.sensitivity_table()
-    if as_json:
-        click.echo(json.dumps(_records(table[table["kpi"].isin(kpis)]), indent=1))
-    else:
-        _print_tornado(table, kpis)
-        click.echo("All KPIs: use --out DIR (sensitivity.csv) or --json.")
+    study = _execute_design(plan, stored, out, target, backend, started, report)
+    _show(study.sensitivity_table(), kpis, as_json, lambda t: _print_tornado(t, kpis))
 
 
 def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
