@@ -136,3 +136,25 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     assert percent(after["Bed occupancy"]) < percent(before["Bed occupancy"]) - 5
     # "In seconds": the cached baseline plus one changed run.
     assert seconds < 60
+
+
+def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
+    tab = page
+    tab.wait_for_selector(METRIC, timeout=120_000)
+    charts_before = tab.locator(".js-plotly-plot").count()
+    tab.get_by_text("Watch it: one day of your settings").click()
+    tab.get_by_role("button", name="Animate one day").click()
+    tab.get_by_text("a frame every 30 minutes (49 frames)", exact=False).first.wait_for(
+        timeout=120_000
+    )
+    # The new chart is drawn, then its frames are added: wait for both.
+    last_frames = (
+        "(() => { const all = document.querySelectorAll('.js-plotly-plot');"
+        f" if (all.length <= {charts_before}) return 0;"
+        " const td = all[all.length - 1]._transitionData;"
+        " return td && td._frames ? td._frames.length : 0; })()"
+    )
+    tab.wait_for_function(f"{last_frames} > 0", timeout=60_000)
+    tab.wait_for_timeout(500)
+    frames = tab.evaluate(last_frames)
+    assert frames == 49  # one day, a frame every 30 minutes, both ends included

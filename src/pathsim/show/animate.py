@@ -185,10 +185,13 @@ def animate_event_log(
     start_date: str | None = None,
     max_frames: int = 200,
     max_per_step: int = 30,
+    compact: bool = False,
     title: str = "",
 ) -> Animation:
     """Animates days ``start_day`` to ``start_day + days`` of one replication's event log
-    (times in days from the start of the run, as :func:`pathsim.simulate` writes it)."""
+    (times in days from the start of the run, as :func:`pathsim.simulate` writes it).
+    ``compact`` draws smaller icons and text in narrower queues, for a figure under about
+    1,000 pixels wide (the live app)."""
     from vidigi.animation import animate_activity_log
 
     if days <= 0 or start_day < 0:
@@ -222,12 +225,12 @@ def animate_event_log(
             warm_up=warm_up,
             step_snapshot_max=max_per_step,
             step_snapshot_max_overrides=onward_cap,
-            wrap_queues_at=10,
-            gap_between_entities=14,
+            wrap_queues_at=6 if compact else 10,
+            gap_between_entities=12 if compact else 14,
             gap_between_queue_rows=26,
             plotly_height=760,
-            entity_icon_size=14,
-            text_size=13,
+            entity_icon_size=11 if compact else 14,
+            text_size=10 if compact else 13,
             time_display_units="dhm" if start_date else None,
             start_date=start_date,
             frame_duration=300,
@@ -253,6 +256,7 @@ def animate_scenario(
     seed: int | None = None,
     max_frames: int = 200,
     max_per_step: int = 30,
+    compact: bool = False,
 ) -> Animation:
     """Runs one replication of ``scenario`` with the event log on, long enough to reach
     ``start_day + days``, and animates that period. Days count from the start of the run
@@ -270,6 +274,7 @@ def animate_scenario(
         start_date=str(scenario.run.start_date),
         max_frames=max_frames,
         max_per_step=max_per_step,
+        compact=compact,
         title=f"{scenario.name}: replication {replication}",
     )
 

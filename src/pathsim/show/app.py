@@ -24,6 +24,7 @@ import streamlit as st
 
 import pathsim
 from pathsim.show import app_model as m
+from pathsim.show.app_animation import animation_section
 
 BASE, CHANGED = "baseline", "your settings"
 COLOURS = {BASE: "#56B4E9", CHANGED: "#D55E00"}  # Okabe-Ito: colour-blind safe
@@ -256,6 +257,7 @@ def main() -> None:
         st.session_state["result"] = result
     stale = any(result[k] != v for k, v in wanted.items())
     show(result, stale)
+    animation_section(result)
 
 
 main()
