@@ -64,6 +64,16 @@ def app_screenshots(chromium: Path, work: Path) -> None:
         tab.get_by_role("button", name="Run").click()
         wait_for_run(tab, "Pooled health and social care budget: switched on")
         save(tab, "app_levers_on.png", full_page=True)
+
+        tab.get_by_text("Watch it: one day of your settings").click()
+        tab.get_by_role("button", name="Animate one day").click()
+        tab.get_by_text("a frame every 30 minutes", exact=False).first.wait_for(timeout=120_000)
+        chart = tab.locator(".js-plotly-plot").last
+        chart.wait_for(timeout=60_000)
+        tab.wait_for_timeout(1500)
+        chart.scroll_into_view_if_needed()
+        tab.wait_for_timeout(500)
+        save(tab, "app_animation.png")
         context.close()
 
 
