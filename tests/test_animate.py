@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -160,3 +161,20 @@ def test_cli_refuses_an_output_in_a_missing_folder(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_cli_without_vidigi_names_the_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "vidigi", None)  # as if not installed
+    result = CliRunner().invoke(animate, [str(DEFAULT), "--out", str(tmp_path / "a.html")])
+    assert result.exit_code == 2
+    assert "carepathsim[animate]" in result.stderr
+
+
+def test_start_day_beyond_the_limit_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        animate, [str(DEFAULT), "--start-day", "5000", "--out", str(tmp_path / "a.html")]
+    )
+    assert result.exit_code == 2
+    assert "--start-day" in result.stderr

@@ -30,17 +30,23 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from pathsim.model.eventlog import to_vidigi
 from pathsim.model.replication import simulate
 from pathsim.scenario.models import Scenario
 
+if TYPE_CHECKING:  # plotly is an optional dependency (the 'animate' extra)
+    import plotly.graph_objects as go
+
 MINUTES_PER_DAY = 24 * 60
 MAX_DAYS = 28
 """Longest period animated: beyond four weeks frames are hours apart and the file large."""
+MAX_START_DAY = 730
+"""Latest first day: the run keeps its event log from day 0 in memory (about 0.5 GB a year
+for the 400,000-population system)."""
 
 _MEDICALLY_FIT = "medically_fit"
 _HOSPITAL_STEPS = (
@@ -130,6 +136,19 @@ def display_log(event_log: pd.DataFrame) -> pd.DataFrame:
     return to_vidigi(out.reset_index(drop=True))
 
 
+def in_window(vlog: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    """Only the patients present at some time in [start, end] (minutes), with all their
+    events up to ``end``: whole patients are dropped, never their arrival rows, so everyone
+    present when the window opens is still drawn (vidigi's warning about cutting logs by
+    time), and a long run does not slow every frame down."""
+    arrival = vlog.loc[vlog["event"] == "arrival"].set_index("entity_id")["time"]
+    depart = vlog.loc[vlog["event"] == "depart"].set_index("entity_id")["time"]
+    depart = depart.reindex(arrival.index)
+    keep = arrival.index[(arrival <= end) & (depart.isna() | (depart >= start))]
+    out = vlog[vlog["entity_id"].isin(keep) & (vlog["time"] <= end)]
+    return out.reset_index(drop=True)
+
+
 def positions(events: list[str]) -> pd.DataFrame:
     """Where each step is drawn: A&E in the left column, the ward in the middle, one pair of
     rows per onward service on the right (waiting for it, receiving it). Queues build to the
@@ -200,6 +219,7 @@ def animate_event_log(
     frame = frame_minutes_for(days, max_frames)
     warm_up = round(start_day * MINUTES_PER_DAY)
     limit = round((start_day + days) * MINUTES_PER_DAY)
+    vlog = in_window(vlog, warm_up, limit)
     events = sorted(set(vlog["event"]))
     pos = positions(events)
     onward_cap = {
@@ -207,13 +227,7 @@ def animate_event_log(
         for s in onward_services(events)
         for suffix in ("_wait_begins", "_begins")
     }
-    present = vlog.pivot_table(
-        index="entity_id", columns="event", values="time", aggfunc="min", observed=True
-    )
-    arrive = present.get("arrival", pd.Series(dtype=float))
-    depart = vlog[vlog["event"] == "depart"].set_index("entity_id")["time"]
-    depart = depart.reindex(arrive.index)
-    patients = int(((arrive <= limit) & (depart.isna() | (depart >= warm_up))).sum())
+    patients = int(vlog.loc[vlog["event"] == "arrival", "entity_id"].nunique())
     with warnings.catch_warnings():
         # vidigi warns about patients already present when the window opens; expected here.
         warnings.simplefilter("ignore", UserWarning)
@@ -263,7 +277,9 @@ def animate_scenario(
     (warm-up included); the default starts a week in, when A&E and the ward are in their
     usual state rather than the empty A&E of the first hours."""
     if not 0 < days <= MAX_DAYS:
-        raise ValueError(f"days must be between 1 and {MAX_DAYS} (got {days})")
+        raise ValueError(f"days must be above 0 and at most {MAX_DAYS} (got {days})")
+    if not 0 <= start_day <= MAX_START_DAY:
+        raise ValueError(f"start_day must be between 0 and {MAX_START_DAY} (got {start_day})")
     end = math.ceil(start_day + days)
     result = simulate(scenario, replication, seed=seed, days=end, warmup_days=0, event_log=True)
     assert result.event_log is not None

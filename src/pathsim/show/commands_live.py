@@ -12,12 +12,17 @@ from pathlib import Path
 import click
 
 from pathsim.cli_common import _fail, _load
+from pathsim.show.animate import MAX_DAYS, MAX_START_DAY
 
 APP_SCRIPT = Path(__file__).with_name("app.py")
 
 
 def _require(module: str, extra: str, what: str) -> None:
-    if importlib.util.find_spec(module) is None:
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         _fail(f"{what} needs the '{module}' package: pip install 'carepathsim[{extra}]'")
 
 
@@ -39,18 +44,19 @@ def _require(module: str, extra: str, what: str) -> None:
 )
 @click.option(
     "--start-day",
-    type=click.FloatRange(0, 3650),
+    type=click.FloatRange(0, MAX_START_DAY),
     default=7.0,
     show_default=True,
-    help="First day shown, counted from the start of the run (the model runs "
-    "from day 0 to reach it).",
+    help="First day shown, counted from the start of the run (the model runs from day 0 "
+    f"to reach it, keeping the event log in memory: at most {MAX_START_DAY}).",
 )
 @click.option(
     "--days",
-    type=click.FloatRange(0.25, 28),
+    type=click.FloatRange(0.25, MAX_DAYS),
     default=2.0,
     show_default=True,
-    help="How many days to show (at most 28).",
+    help=f"How many days to show (at most {MAX_DAYS}; frames are further apart for longer "
+    "periods, at most 200).",
 )
 @click.option(
     "--max-per-step",
