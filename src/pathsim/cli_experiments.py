@@ -405,7 +405,6 @@ def replications(
     seed: int | None,
     days: int | None,
     warmup_days: int | None,
-    report: bool,
     as_json: bool,
     workers: int | None,
     dask_address: str | None,
