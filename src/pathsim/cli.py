@@ -43,6 +43,7 @@ from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
+from pathsim.show.commands_live import animate, app
 from pathsim.show.commands_report import diagram
 from pathsim.show.commands_report import report as report_cmd
 
@@ -280,7 +281,7 @@ def verify(quick: bool, workers: int) -> None:
         sys.exit(1)
 
 
-for _command in (*COMMANDS, report_cmd, diagram):
+for _command in (*COMMANDS, report_cmd, diagram, animate, app):
     main.add_command(_command)
 
 
