@@ -17,9 +17,10 @@ from matplotlib.figure import Figure
 
 import show_runs
 from pathsim.experiment.runner import ComparisonResult
+from pathsim.numbers import format_number
 from pathsim.output import read_table
 from pathsim.show import plots
-from pathsim.show.style import OKABE_ITO, format_number, png_bytes
+from pathsim.show.style import OKABE_ITO, png_bytes
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ from click.testing import CliRunner
 
 import show_runs
 from pathsim.cli_common import _fmt
+from pathsim.numbers import format_number
 from pathsim.show.calibration import TARGETS, calibration_table
 from pathsim.show.commands_report import report
 from pathsim.show.report import write_report
 from pathsim.show.runfolder import RunFolder, RunFolderError
-from pathsim.show.style import format_number
 
 IMAGE = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 

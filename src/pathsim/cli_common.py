@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 import pandas as pd
 
+from pathsim.numbers import format_number
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
@@ -175,16 +176,8 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:,.0f}"
-    if a >= 100:
-        return f"{value:.1f}"
-    if a >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
+    """A number as the terminal tables show it (see :func:`pathsim.numbers.format_number`)."""
+    return format_number(value)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 import pathsim
 from pathsim import RunSpec, Scenario
+from pathsim.numbers import format_number
 
 LEVERS: dict[str, str] = {
     "single_point_of_referral": "Single point of referral (joint emergency team)",
@@ -205,14 +206,7 @@ def fmt(value: Any, kpi: str = "") -> str:
         return f"{100 * value:.1f}%"
     if value == 0:
         return "0"
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:,.0f}"
-    if a >= 100:
-        return f"{value:.1f}"
-    if a >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
+    return format_number(float(value))
 
 
 def fmt_diff(value: Any, kpi: str = "") -> str:

@@ -12,12 +12,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from pathsim.numbers import format_number
 from pathsim.show.data import Source, frame, scenario_order
 from pathsim.show.style import (
     REFERENCE_LINE,
     axis_format,
     colour,
-    format_number,
     kpi_label,
     kpi_unit,
     new_figure,

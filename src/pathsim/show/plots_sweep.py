@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from pathsim.numbers import format_number
 from pathsim.show.data import Source, frame
 from pathsim.show.plots_kpi import DEFAULT_KPIS
 from pathsim.show.style import (
     REFERENCE_LINE,
     axis_format,
     colour,
-    format_number,
     kpi_label,
     kpi_unit,
     new_figure,

@@ -13,7 +13,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from pathsim.show.style import format_number, png_bytes
+from pathsim.numbers import format_number
+from pathsim.show.style import png_bytes
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --rule: #ccc; --band: #f4f4f4; --accent: #0072B2; }

@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from pathsim.model.kpis import describe
+from pathsim.numbers import format_number
 from pathsim.scenario.models import Scenario
 from pathsim.show.calibration import TARGETS, calibration_table
 from pathsim.show.data import capacities
 from pathsim.show.report_html import esc, exact, interval, keyvalues, linkify, num, table
 from pathsim.show.runfolder import RunFolder
 from pathsim.show.sources import Sources
-from pathsim.show.style import format_number
 
 HEADLINE = (
     "ed_attendances",

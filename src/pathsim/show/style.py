@@ -5,11 +5,9 @@ KPI units, and the one rounding rule for numbers shown to people (the same as th
 from __future__ import annotations
 
 import io
-import math
-from typing import Any, Literal
+from typing import Literal
 
 import matplotlib
-import numpy as np
 
 matplotlib.use("Agg")  # never a window: plots are files and report images
 
@@ -36,26 +34,6 @@ GRID = "#DDDDDD"
 def colour(i: int) -> str:
     """The i-th series colour (cycling through the palette)."""
     return OKABE_ITO[i % len(OKABE_ITO)]
-
-
-def format_number(value: Any) -> str:
-    """The rounding rule for every number a person reads (tables, labels): thousands with
-    separators and no decimals, 100-999 with one decimal, 1-99 with two, below 1 with three;
-    a missing value is "-". The same rule as the ``pathsim`` command's terminal tables, whose
-    numbers are all floats; a whole number of type int (a count such as n) is printed
-    whole."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        return f"{int(value):,}"
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:,.0f}"
-    if a >= 100:
-        return f"{value:.1f}"
-    if a >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
 
 
 def is_share(kpi: str) -> bool:
