@@ -160,3 +160,29 @@ def test_a_second_process_cannot_resume_a_folder_in_use(uninterrupted: Path) -> 
         assert result.exit_code == 2 and "another pathsim process" in result.stderr
     finally:
         holder.release()
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        _pathsim(*SWEEP, "--workers", "2", "--out", str(out)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(_saved(out)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole process group
+    _, err = proc.communicate(timeout=60)
+    saved = len(_saved(out))
+    assert proc.returncode == 130, err
+    assert "Interrupted" in err and f"pathsim sweep --resume {out}" in err
+    assert "Traceback" not in err  # neither the main process nor the workers print one
+    assert 2 <= saved < TASKS
+    resumed = subprocess.run(
+        _pathsim("sweep", "--resume", str(out)), capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(_saved(out)) == TASKS

@@ -9,6 +9,7 @@ the order they finish; callers key them by task.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -109,7 +110,8 @@ def _on_processes(
     # little queued work and results stream back in roughly submission order.
     pending: dict[Future[ReplicationResult], Task] = {}
     queue = iter(tasks)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    finished = False
     try:
 
         def submit(n: int) -> None:
@@ -126,10 +128,21 @@ def _on_processes(
                 task = pending.pop(future)
                 yield task, future.result()
             submit(len(done))
+        finished = True
     finally:
-        for future in pending:
-            future.cancel()
+        if not finished:
+            # Interrupted (Ctrl-C, an error, or the caller stopped early): stop the
+            # replications under way now rather than wait for them; their work is lost,
+            # every finished one has been handed over already.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them cleanly (without
+    this, every worker prints a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _on_dask(
