@@ -131,11 +131,7 @@ class RunContext:
                 self._coordinated += 1
 
     def _episode_tally(self, total: int, total_sq: int) -> Tally:
-        t = Tally()
-        t.n = self.episodes
-        t.total = float(total)
-        t.total_sq = float(total_sq)
-        return t
+        return Tally.from_sums(self.episodes, float(total), float(total_sq))
 
     @property
     def episode_handoffs(self) -> Tally:

@@ -65,6 +65,14 @@ class EmergencyDepartmentService(Service):
         self.boarding_time = Tally(thresholds=(FOUR_HOURS, TWELVE_HOURS))
         """Decision to admit to leaving for a bed (days): 'trolley waits'."""
 
+    def tallies(self) -> list[Tally]:
+        return [
+            *super().tallies(),
+            self.time_mental_health,
+            self.time_in_department,
+            self.boarding_time,
+        ]
+
     def level_monitors(self) -> dict[str, LevelMonitor]:
         return {
             **super().level_monitors(),

@@ -9,6 +9,7 @@ are made.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -72,9 +73,30 @@ class ThresholdLevelMonitor(LevelMonitor):
 
 class Tally:
     """Running statistics of per-patient values (waits, lengths of stay) with counts above
-    thresholds and a fixed-width histogram."""
+    thresholds and a fixed-width histogram.
 
-    __slots__ = ("_bins", "_last", "_width", "counts_above", "n", "thresholds", "total", "total_sq")
+    ``record(x)`` is the hot path: it only appends ``x`` to a buffer (it *is* the buffer's
+    ``append``). The buffer is folded into the statistics with numpy when any of them is read
+    and whenever :meth:`fold_if_long` finds it long (the run does so once a day), so memory
+    stays bounded. The fold is exact: the sums are running sums in the order the values came
+    (``numpy.add.accumulate`` adds one value at a time, as ``total += x`` did), so every
+    statistic is bit for bit what adding value by value gives.
+    """
+
+    __slots__ = (
+        "_bins",
+        "_buf",
+        "_counts",
+        "_n",
+        "_total",
+        "_total_sq",
+        "_width",
+        "record",
+        "thresholds",
+    )
+
+    FOLD_AT = 4096
+    """Buffer length at which :meth:`fold_if_long` folds."""
 
     def __init__(
         self,
@@ -82,41 +104,79 @@ class Tally:
         bin_width: float | None = None,
         n_bins: int = 0,
     ) -> None:
-        self.n = 0
-        self.total = 0.0
-        self.total_sq = 0.0
+        self._buf: list[float] = []
+        self.record: Callable[[float], None] = self._buf.append
+        """Records one value."""
+        self._n = 0
+        self._total = 0.0
+        self._total_sq = 0.0
         self.thresholds = thresholds
-        self.counts_above = [0] * len(thresholds)
+        self._counts = [0] * len(thresholds)
         self._width = bin_width
-        # A plain list: incrementing one element of a numpy array costs several times more.
-        self._bins: list[int] | None = [0] * (n_bins + 1) if bin_width else None
-        self._last = n_bins
+        self._bins = np.zeros(n_bins + 1, dtype=np.int64) if bin_width else None
         if self._bins is not None and not thresholds:
             raise ValueError("a histogram needs at least one threshold (use the largest bin)")
 
-    def record(self, x: float) -> None:
-        self.n += 1
-        self.total += x
-        self.total_sq += x * x
-        if not self.thresholds:
+    @classmethod
+    def from_sums(cls, n: int, total: float, total_sq: float) -> Tally:
+        """A tally of ``n`` values with these sums (values kept elsewhere)."""
+        t = cls()
+        t._n, t._total, t._total_sq = n, total, total_sq
+        return t
+
+    def fold_if_long(self) -> None:
+        if len(self._buf) >= self.FOLD_AT:
+            self.fold()
+
+    def fold(self) -> None:
+        """Folds the buffered values into the statistics."""
+        buf = self._buf
+        if not buf:
             return
-        counts = self.counts_above
+        x = np.array(buf, dtype=float)
+        buf.clear()  # the same list: ``record`` stays bound to it
+        self._n += x.size
+        self._total = float(np.add.accumulate(np.concatenate(([self._total], x)))[-1])
+        self._total_sq = float(np.add.accumulate(np.concatenate(([self._total_sq], x * x)))[-1])
         for i, thr in enumerate(self.thresholds):
-            if x > thr:
-                counts[i] += 1
-        bins = self._bins
-        if bins is not None and self._width:
-            k = int(x / self._width)
-            bins[k if k < self._last else self._last] += 1
+            self._counts[i] += int(np.count_nonzero(x > thr))
+        if self._bins is not None and self._width:
+            size = len(self._bins)
+            k = np.minimum((x / self._width).astype(np.int64), size - 1)
+            k = np.where(k < 0, k + size, k)  # as Python's list indexing would place them
+            self._bins += np.bincount(k, minlength=size)
+
+    @property
+    def n(self) -> int:
+        self.fold()
+        return self._n
+
+    @property
+    def total(self) -> float:
+        self.fold()
+        return self._total
+
+    @property
+    def total_sq(self) -> float:
+        self.fold()
+        return self._total_sq
+
+    @property
+    def counts_above(self) -> list[int]:
+        """Values above each threshold."""
+        self.fold()
+        return list(self._counts)
 
     @property
     def mean(self) -> float:
-        return self.total / self.n if self.n else math.nan
+        self.fold()
+        return self._total / self._n if self._n else math.nan
 
     @property
     def histogram(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(left bin edges, counts); the last bin holds everything beyond the range."""
         if self._bins is None or not self._width:
             return None
+        self.fold()
         edges = np.arange(len(self._bins)) * self._width
-        return edges, np.array(self._bins, dtype=np.int64)
+        return edges, self._bins.copy()

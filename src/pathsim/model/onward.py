@@ -74,6 +74,9 @@ class OnwardServiceComponent(Service):
         self.diverted = 0
         self.started = 0
 
+    def tallies(self) -> list[Tally]:
+        return [*super().tallies(), self.referral_to_start]
+
     def place_initial(self, p: Patient, remaining: float) -> None:
         """Puts a person in a place at the start of the run with ``remaining`` days to go."""
         if self.log is not None:

@@ -52,6 +52,10 @@ class Service:
     def capacity(self) -> int:
         return self.places.capacity
 
+    def tallies(self) -> list[Tally]:
+        """Every tally of this service (the run folds their buffers when they grow long)."""
+        return [self.wait]
+
     def level_monitors(self) -> dict[str, LevelMonitor]:
         """Monitors reported in the daily time series, by metric name."""
         return {"occupied": self.places.busy, "queue_length": self.places.queue_monitor}

@@ -19,7 +19,7 @@ from pathsim.model.ed import EmergencyDepartmentService
 from pathsim.model.eventlog import EventLog
 from pathsim.model.jet import JointEmergencyTeam
 from pathsim.model.liaison import Liaison
-from pathsim.model.monitors import LevelMonitor
+from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import (
     ROUTE_COMMUNITY,
@@ -325,7 +325,16 @@ class System:
         for key, value in midnight.items():
             snap.midnight.setdefault(key, []).append(value)
 
+    def tallies(self) -> list[Tally]:
+        """Every tally of the run's components (they fold their buffers when long). Listed
+        by each component, not found with ``vars()``: reading an object's ``__dict__`` makes
+        CPython keep its attributes in a real dict, which slows every attribute access on it
+        (about 10% of a run)."""
+        return [self.ctx.days_at_home, *(t for svc in self.services for t in svc.tallies())]
+
     def _daily(self, _value: object = None) -> None:
+        for tally in self._tallies:
+            tally.fold_if_long()
         self._snapshot()
         if self.env._now + 1.0 < self.ctx.end:
             call_after(self.env, 1.0, self._daily)
@@ -336,6 +345,7 @@ class System:
     def run(self) -> None:
         """Runs the replication to the end of the results period."""
         self._monitors = self.level_monitors()
+        self._tallies = self.tallies()
         for source in self.sources:
             source.start()
         self._snapshot()

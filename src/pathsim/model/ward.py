@@ -143,6 +143,9 @@ class AcuteWardService(Service):
         self.direct_wait = Tally()
         """Direct (non-A&E) admissions: wait for a bed (days)."""
 
+    def tallies(self) -> list[Tally]:
+        return [*super().tallies(), self.length_of_stay, self.fit_to_leave, self.direct_wait]
+
     def level_monitors(self) -> dict[str, LevelMonitor]:
         out = {
             "occupied": self.patients,
