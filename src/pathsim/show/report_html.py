@@ -30,7 +30,7 @@ table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; wid
 th, td { border-bottom: 1px solid var(--rule); padding: 0.25em 0.5em; text-align: left;
          vertical-align: top; }
 th { background: var(--band); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: normal; }
 tr.headline td:first-child { font-weight: 600; }
 td.yes { color: #006b4f; } td.no { color: #b34700; font-weight: 600; }
 figure { margin: 1em 0 1.6em; }
