@@ -224,3 +224,23 @@ def test_the_python_examples_of_docs_reporting_run(
     assert (tmp_path / "report.html").stat().st_size > 10_000
     for name in ("kpis.png", "who_pays.png", "beds.svg", "pathway.svg"):
         assert (tmp_path / name).stat().st_size > 1_000, name
+
+
+def test_plot_command_saves_the_report_figures(compare_dir: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from pathsim.cli import main
+    from pathsim.show.figures import figures_for
+    from pathsim.show.runfolder import RunFolder
+
+    out = tmp_path / "figs"
+    result = CliRunner().invoke(main, ["plot", str(compare_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    expected = {f"{p.name}.png" for p in figures_for(RunFolder.open(compare_dir))}
+    assert {"kpis.png", "who_pays.png", "ed_time.png"} <= expected
+    assert {p.name for p in out.iterdir()} == expected  # no temporary files left
+    for path in out.iterdir():
+        with Image.open(path) as im:
+            assert im.format == "PNG" and im.size[0] > 300 and im.size[1] > 200
+    bad = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

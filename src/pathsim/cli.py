@@ -44,7 +44,7 @@ from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
 from pathsim.show.commands_live import animate, app
-from pathsim.show.commands_report import diagram
+from pathsim.show.commands_report import diagram, plot
 from pathsim.show.commands_report import report as report_cmd
 
 __all__ = ["EXIT_BAD_INPUT", "_fail", "_load", "entry", "main"]
@@ -281,7 +281,7 @@ def verify(quick: bool, workers: int) -> None:
         sys.exit(1)
 
 
-for _command in (*COMMANDS, report_cmd, diagram, animate, app):
+for _command in (*COMMANDS, report_cmd, plot, diagram, animate, app):
     main.add_command(_command)
 
 

@@ -44,7 +44,7 @@ pathsim 0.1 before resumable runs)."""
 LARGE_TABLES = ("timeseries", "event_log")
 """Tables written as Parquet (they run to millions of rows); every other table is CSV."""
 
-_OWN_ENTRIES = {"run.json", "scenarios", "tasks", "report.html", ".lock"}
+_OWN_ENTRIES = {"run.json", "scenarios", "tasks", "report.html", "plots", ".lock"}
 _OWN_SUFFIXES = (".csv", ".parquet")
 
 

@@ -1,9 +1,11 @@
-"""The ``pathsim report`` and ``pathsim diagram`` commands. The main group registers them
-(``main.add_command(report)``, ``main.add_command(diagram)``); they can also be run alone
+"""The ``pathsim report``, ``pathsim plot`` and ``pathsim diagram`` commands. The main
+group registers them (``main.add_command(report)``, ...); they can also be run alone
 for testing, e.g. ``click.testing.CliRunner().invoke(report, [...])``."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -45,6 +47,75 @@ def report(run_dir: Path, out: Path | None) -> None:
         _fail(f"cannot write the report: {exc}")
         return
     click.echo(f"Report written to {path}", err=True)
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the images [default: RUN_DIR/plots].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "pdf"]),
+    default="png",
+    show_default=True,
+    help="Image format.",
+)
+@click.option("--dpi", type=click.IntRange(50, 600), default=150, show_default=True)
+def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
+    """Save the plots of the run folder RUN_DIR as image files.
+
+    The same figures as the HTML report, chosen by the kind of run: KPIs with confidence
+    intervals, paired differences, delays by cause, cost by payer and organisation and who
+    pays or saves, time in A&E, daily occupancy and queues (run and compare); the sweep
+    curves (sweep); a tornado chart per KPI (sensitivity). Each file is named after the
+    plot (kpis.png, who_pays.png, ...) and written atomically.
+
+    \b
+    Example:
+      pathsim plot runs/cmp                  # runs/cmp/plots/*.png
+      pathsim plot runs/cmp --format svg --out figures/
+    """
+    import matplotlib.pyplot as plt
+
+    from pathsim.show.figures import figures_for
+    from pathsim.show.runfolder import RunFolder, RunFolderError
+
+    try:
+        folder = RunFolder.open(run_dir)
+    except RunFolderError as exc:
+        _fail(str(exc))
+    target = out if out is not None else Path(run_dir) / "plots"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot write the plots: {exc}")
+    written = []
+    for p in figures_for(folder):
+        try:
+            fig = p.make()
+        except (ValueError, KeyError) as exc:
+            click.echo(f"Not drawn: {p.name} ({exc})", err=True)
+            continue
+        path = target / f"{p.name}.{fmt}"
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=target)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight")
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            _fail(f"cannot write the plots: {exc}")
+        finally:
+            plt.close(fig)
+        written.append(path.name)
+    click.echo(f"{len(written)} plots written to {target}: {', '.join(written)}", err=True)
 
 
 @click.command()

@@ -20,8 +20,8 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from pathsim.output import package_version
-from pathsim.show import plots
 from pathsim.show import report_sections as sec
+from pathsim.show.figures import figures_for
 from pathsim.show.report_html import CSS, esc, figure, section
 from pathsim.show.runfolder import RunFolder
 from pathsim.show.sources import scenario_sources
@@ -48,76 +48,8 @@ def _figure(make: Callable[[], Figure], caption: str) -> str:
     return figure(fig, caption, caption)
 
 
-def _result_plots(folder: RunFolder) -> str:
-    """The plots of a run or comparison folder."""
-    parts = []
-    has = {n: folder.table(n) is not None for n in ("comparison", "summary", "timeseries")}
-    if has["comparison"]:
-        parts.append(
-            _figure(
-                lambda: plots.plot_kpi_comparison(folder),
-                "Headline KPIs by "
-                "scenario, means with 95% confidence intervals; under each label "
-                "the paired difference from the baseline.",
-            )
-        )
-        parts.append(
-            _figure(
-                lambda: plots.plot_differences(folder),
-                "Paired differences from "
-                "the baseline as a percentage of its mean, with 95% confidence "
-                "intervals.",
-            )
-        )
-    elif has["summary"]:
-        parts.append(
-            _figure(
-                lambda: plots.plot_kpi_comparison(folder),
-                "Headline KPIs, means with 95% confidence intervals.",
-            )
-        )
-    if has["comparison"] or has["summary"]:
-        parts.append(
-            _figure(
-                lambda: plots.plot_delays_by_cause(folder),
-                "Bed days between medically fit and leaving hospital, by cause.",
-            )
-        )
-        parts.append(
-            _figure(
-                lambda: plots.plot_costs(folder),
-                "Cost by payer and by organisation over the results period.",
-            )
-        )
-    if has["comparison"]:
-        parts.append(
-            _figure(
-                lambda: plots.plot_cost_shift(folder),
-                "Who pays, who saves: change in cost from the baseline by payer and organisation.",
-            )
-        )
-    if folder.table("ed_time_histogram") is not None:
-        parts.append(
-            _figure(
-                lambda: plots.plot_ed_time(folder),
-                "Time in A&E from arrival "
-                "to leaving, with the 4-hour standard and the 12-hour line.",
-            )
-        )
-    if has["timeseries"]:
-        parts.append(
-            _figure(
-                lambda: plots.plot_occupancy(folder),
-                "Daily occupancy per service (warm-up shaded).",
-            )
-        )
-        parts.append(
-            _figure(
-                lambda: plots.plot_queues(folder),
-                "Daily queue length per service (warm-up shaded).",
-            )
-        )
-    return "".join(parts)
+def _plots(folder: RunFolder) -> str:
+    return "".join(_figure(p.make, p.caption) for p in figures_for(folder))
 
 
 def _results(folder: RunFolder) -> tuple[str, str]:
@@ -127,25 +59,9 @@ def _results(folder: RunFolder) -> tuple[str, str]:
     parts = [sec.exact_note()]
     if kind == "sweep" and (sweep := folder.table("sweep")) is not None:
         parts.append("<h3>Sweep (sweep.csv)</h3>" + sec.frame_table(sweep))
-        shown = _figure(
-            lambda: plots.plot_sweep(folder),
-            "KPIs along the sweep, mean and 95% confidence band at each grid point.",
-        )
-        return "".join(parts), shown
-    if kind == "sensitivity" and (sens := folder.table("sensitivity")) is not None:
+    elif kind == "sensitivity" and (sens := folder.table("sensitivity")) is not None:
         parts.append("<h3>Sensitivity (sensitivity.csv)</h3>" + sec.frame_table(sens))
-        kpis = [k for k in plots.DEFAULT_KPIS if k in set(sens["kpi"])]
-        kpis = kpis or list(dict.fromkeys(sens["kpi"]))[:6]
-        shown = "".join(
-            _figure(
-                lambda k=k: plots.plot_tornado(folder, k),  # type: ignore[misc]
-                f"Tornado chart of {k}: mean at each parameter's low and high setting "
-                "against the base.",
-            )
-            for k in kpis
-        )
-        return "".join(parts), shown
-    if comparison is not None:
+    elif comparison is not None:
         parts.append("<h3>Headline KPIs</h3>" + sec.comparison_table(comparison, True))
         parts.append("<h3>All KPIs (comparison.csv)</h3>" + sec.comparison_table(comparison, False))
     elif summary is not None:
@@ -153,7 +69,7 @@ def _results(folder: RunFolder) -> tuple[str, str]:
         parts.append("<h3>All KPIs (summary.csv)</h3>" + sec.summary_table(summary, False))
     else:
         parts.append("<p>This run folder has no summary.csv or comparison.csv.</p>")
-    return "".join(parts), _result_plots(folder)
+    return "".join(parts), _plots(folder)
 
 
 def _diagram(folder: RunFolder) -> str:
