@@ -52,6 +52,10 @@ def via_timeout(env: simpy.Environment, delay: float, fn: Callable[[Any], None],
     env.timeout(delay, v).callbacks.append(lambda ev: fn(ev.value))
 
 
+class SubClock(Clock):
+    """A subclass: ``call_after`` schedules :class:`~pathsim.model.clock.Call` objects on it."""
+
+
 def append_now(env: simpy.Environment, log: Log, tag: str) -> None:
     log.append((env.now, tag))
 
@@ -115,6 +119,9 @@ def test_scheduled_calls_fire_alike_on_simpy_and_clock(ops: list[Op]) -> None:
     assert trace(simpy.Environment(), ops, via_call_after) == reference
     assert trace(Clock(), ops, via_call_after) == reference
     assert trace(Clock(), ops, via_call_at) == reference
+    # A subclass of Clock gets Call objects (call_after tests the exact class): its run loop
+    # fires them too.
+    assert trace(SubClock(), ops, via_call_after) == reference
 
 
 def test_ties_fire_in_the_order_scheduled() -> None:
@@ -135,19 +142,23 @@ def test_ties_fire_in_the_order_scheduled() -> None:
 @settings(max_examples=100, deadline=None)
 @given(OPS)
 def test_clock_step_is_simpy_step(ops: list[Op]) -> None:
-    plain, clock = simpy.Environment(), Clock()
+    plain, clock, sub = simpy.Environment(), Clock(), SubClock()
     plain_log: Log = []
     clock_log: Log = []
+    sub_log: Log = []
     build(plain, ops, via_call_after, plain_log)
     build(clock, ops, via_call_after, clock_log)
+    build(sub, ops, via_call_after, sub_log)
     while True:
+        assert sub.peek() == plain.peek()
         assert clock.peek() == plain.peek()
         if plain.peek() == float("inf"):
             break
         plain.step()
         clock.step()
-        assert clock_log == plain_log
-        assert clock.now == plain.now
+        sub.step()
+        assert clock_log == plain_log == sub_log
+        assert clock.now == plain.now == sub.now
     with pytest.raises(simpy.core.EmptySchedule):
         plain.step()
     with pytest.raises(simpy.core.EmptySchedule):
@@ -237,10 +248,11 @@ def until_event_cases(env: simpy.Environment, log: Log) -> Iterator[tuple[str, A
 
     for d in (0.5, 1.0, 1.0, 2.0, 3.0):
         call_after(env, d, mark, f"call {d}")
+    early = env.timeout(0.5, "early")  # processed during the first leg
     yield "timeout", env.timeout(1.0, "t-value")  # ties with the calls at 1.0
     done = env.process(worker(1.0, "w-value"))
     yield "process", done
-    yield "already processed", done
+    yield "already processed", early
     ev = env.event()
     call_after(env, 0.5, succeed, ev)
     call_after(env, 0.25, add_callback, ev)
@@ -248,6 +260,8 @@ def until_event_cases(env: simpy.Environment, log: Log) -> Iterator[tuple[str, A
     yield "none (resumes the rescheduled callbacks)", None
     yield "failing process", env.process(failing())
     yield "never triggered", env.event()
+    env.process(failing())  # nobody waits for it: its failure crashes the run
+    yield "a process fails meanwhile", env.now + 2.0
 
 
 def test_clock_run_until_an_event_is_simpy_run() -> None:
@@ -265,7 +279,7 @@ def test_clock_run_until_an_event_is_simpy_run() -> None:
         assert (clock.now, clock_log) == (plain.now, plain_log), name
         seen.append(expected[0])
     # The legs did reach every kind of ending.
-    assert seen == ["returned"] * 5 + ["KeyError", "RuntimeError"]
+    assert seen == ["returned"] * 5 + ["KeyError", "RuntimeError", "KeyError"]
 
 
 def test_run_with_no_events_left() -> None:
@@ -364,7 +378,9 @@ def test_benchmark_quick_mode_prints_its_tables() -> None:
     for heading in ("## Population", "## Waiting lines"):
         assert heading in out
     rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
-    assert any(line.startswith("| fragmented |") for line in rows)
-    assert any(line.startswith("| integrated |") for line in rows)
+    for name in ("fragmented", "integrated"):
+        (row,) = [line for line in rows if line.startswith(f"| {name} |")]
+        created = int(row.split("|")[2].strip().replace(",", ""))
+        assert created > 1000  # a year of the default scenario, not an empty run
     assert any(line.startswith("| 10,000 |") for line in rows)
     assert "Traceback" not in done.stderr
