@@ -189,3 +189,19 @@ def test_tally_without_histogram_or_thresholds() -> None:
     assert (tally.n, bits(tally.total)) == (3, bits(total))
     with pytest.raises(ValueError, match="histogram needs at least one threshold"):
         Tally(bin_width=1.0, n_bins=3)
+
+
+def test_huge_values_land_in_the_last_bin_and_nan_is_refused() -> None:
+    # 4 bins of width 1 plus the overflow bin; values far beyond the range (even inf, whose
+    # quotient overflows an int64 if cast unclipped) go to the overflow bin, as placing
+    # them one by one did.
+    t = Tally(thresholds=(4.0,), bin_width=1.0, n_bins=4)
+    for v in (1e300, float("inf"), 4.6e18, 2.5):
+        t.record(v)
+    hist = t.histogram
+    assert hist is not None
+    assert list(hist[1]) == [0, 0, 1, 0, 3]
+    bad = Tally(thresholds=(4.0,), bin_width=1.0, n_bins=4)
+    bad.record(float("nan"))
+    with pytest.raises(ValueError, match="outside the histogram"):
+        _ = bad.histogram

@@ -136,14 +136,25 @@ class Tally:
         x = np.array(buf, dtype=float)
         buf.clear()  # the same list: ``record`` stays bound to it
         self._n += x.size
-        self._total = float(np.add.accumulate(np.concatenate(([self._total], x)))[-1])
-        self._total_sq = float(np.add.accumulate(np.concatenate(([self._total_sq], x * x)))[-1])
+        with np.errstate(over="ignore"):  # like Python floats: an overflow is inf, silently
+            self._total = float(np.add.accumulate(np.concatenate(([self._total], x)))[-1])
+            sq = np.concatenate(([self._total_sq], x * x))
+            self._total_sq = float(np.add.accumulate(sq)[-1])
         for i, thr in enumerate(self.thresholds):
             self._counts[i] += int(np.count_nonzero(x > thr))
         if self._bins is not None and self._width:
             size = len(self._bins)
-            k = np.minimum((x / self._width).astype(np.int64), size - 1)
+            # clipped before the cast so that huge values (and inf) land in the last bin, as
+            # they did when each value was placed on its own; NaN stays NaN and is refused
+            q = np.clip(x / self._width, -size - 1, size)
+            with np.errstate(invalid="ignore"):  # NaN: refused just below
+                k = np.minimum(q.astype(np.int64), size - 1)
             k = np.where(k < 0, k + size, k)  # as Python's list indexing would place them
+            if (k < 0).any() or np.isnan(q).any():
+                raise ValueError(
+                    f"values outside the histogram of this tally (width {self._width}, "
+                    f"{size} bins): {x[(k < 0) | np.isnan(q)][:3]}"
+                )
             self._bins += np.bincount(k, minlength=size)
 
     @property
