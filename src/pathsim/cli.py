@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from pathsim.cli_analysis import COMMANDS as ANALYSIS_COMMANDS
 from pathsim.cli_common import (
     EXIT_BAD_INPUT,
     _fail,
@@ -35,7 +36,7 @@ from pathsim.cli_execute import (
     resolve_inputs,
     same_plan,
 )
-from pathsim.cli_experiments import COMMANDS
+from pathsim.cli_experiments import COMMANDS as DESIGN_COMMANDS
 from pathsim.experiment.plan import comparison, single
 from pathsim.experiment.runner import RunSpec
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
@@ -281,7 +282,7 @@ def verify(quick: bool, workers: int) -> None:
         sys.exit(1)
 
 
-for _command in (*COMMANDS, report_cmd, plot, diagram, animate, app):
+for _command in (*DESIGN_COMMANDS, *ANALYSIS_COMMANDS, report_cmd, plot, diagram, animate, app):
     main.add_command(_command)
 
 

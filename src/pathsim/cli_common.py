@@ -6,14 +6,15 @@ from __future__ import annotations
 import math
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 import pandas as pd
 
+from pathsim.model.kpis import KPI_DESCRIPTIONS
 from pathsim.numbers import format_number
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
@@ -238,3 +239,41 @@ def _command_line(ctx: click.Context) -> str:
             else:
                 words += [flag, str(value)]
     return " ".join(shlex.quote(w) for w in words)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SWEEP_KPIS = (
+    "delayed_discharge_bed_days",
+    "bed_occupancy",
+    "ed_4h_performance",
+    "ed_12h_trolley_waits",
+    "cost_total_gbp",
+)
+"""Shown in the terminal after a sweep or sensitivity analysis unless --kpi says otherwise."""
+
+PRECISION_KPIS = (
+    "ed_4h_performance",
+    "emergency_admissions",
+    "bed_occupancy",
+    "delayed_discharge_bed_days",
+    "cost_total_gbp",
+)
+
+
+def _kpi_option(default: Sequence[str], what: str) -> Callable[[F], F]:
+    return click.option(
+        "--kpi",
+        "kpis",
+        multiple=True,
+        default=default,
+        show_default=True,
+        metavar="NAME",
+        help=f"{what} (repeat for several; 'pathsim kpis' lists them).",
+    )
+
+
+def _check_kpis(kpis: Sequence[str]) -> None:
+    unknown = [k for k in kpis if k not in KPI_DESCRIPTIONS]
+    if unknown:
+        _fail(f"--kpi: no KPI named {', '.join(unknown)}. 'pathsim kpis' lists the KPIs.")

@@ -3,7 +3,7 @@ organisation) and the flows between them, as Mermaid text (for Markdown, GitHub,
 as an image drawn with matplotlib (PNG or SVG, no system binary needed).
 
     sc = pathsim.load_scenario("scenarios/integrated.yaml")
-    print(mermaid(sc))
+    text = mermaid(sc)                  # Mermaid text to paste into a Markdown page
     save_diagram(sc, "pathway.svg")
 """
 
