@@ -24,11 +24,12 @@ def _blocks(page: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
-@pytest.mark.parametrize("page", ["api.md", "sweeps.md", "run-folders.md"])
+@pytest.mark.parametrize("page", ["api.md", "sweeps.md", "run-folders.md", "tutorial.md"])
 def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
-    if page == "run-folders.md":
+    if page in ("run-folders.md", "tutorial.md"):
+        # the run folders these pages read, as their commands would have written them
         import pathsim
 
         base = pathsim.load_scenario(ROOT / "scenarios" / "fragmented.yaml")
@@ -36,6 +37,7 @@ def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.Monk
         integrated = pathsim.load_scenario(ROOT / "scenarios" / "integrated.yaml")
         cmp = pathsim.compare([("fragmented", base), ("integrated", integrated)], spec)
         pathsim.write_run_folder("runs/comparison", cmp)
+        pathsim.write_run_folder("runs/tutorial", cmp.base)
     namespace: dict[str, object] = {}
     blocks = _blocks(page)
     assert blocks, f"{page} has no Python example"
