@@ -186,3 +186,9 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     )
     assert resumed.returncode == 0, resumed.stderr
     assert len(_saved(out)) == TASKS
+
+
+def test_resume_with_the_command_of_another_kind_is_refused(uninterrupted: Path) -> None:
+    result = CliRunner().invoke(main, ["compare", "--resume", str(uninterrupted)])
+    assert result.exit_code == 2
+    assert "holds a sweep run" in result.stderr and "pathsim sweep --resume" in result.stderr

@@ -133,7 +133,7 @@ def run(
       pathsim run --resume runs/default        (after Ctrl-C or a crash)
     """
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([scenario] if scenario else [], resume, "SCENARIO")
+    stored = resolve_inputs([scenario] if scenario else [], resume, "SCENARIO", "run")
     backend = backend_from(workers, dask_address)
     if scenario:
         sc = _load(scenario)
@@ -191,7 +191,7 @@ def compare_cmd(
       pathsim compare --resume runs/cmp        (after Ctrl-C or a crash)
     """
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs(files, resume, "BASE and OTHERS")
+    stored = resolve_inputs(files, resume, "BASE and OTHERS", "compare")
     if files and len(files) < 2:
         _fail("compare needs a BASE and at least one other scenario file.")
     backend = backend_from(workers, dask_address)

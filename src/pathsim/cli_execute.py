@@ -171,10 +171,20 @@ def write_report_for(path: Path) -> None:
         _fail(f"cannot write the report: {exc}")
 
 
-def resolve_inputs(given: Sequence[str], resume: Path | None, needed: str) -> RunFolder | None:
-    """With --resume, the stored folder; without it, the arguments must be there."""
+def resolve_inputs(
+    given: Sequence[str], resume: Path | None, needed: str, kind: str
+) -> RunFolder | None:
+    """With --resume, the stored folder (of this ``kind`` of experiment); without it, the
+    arguments must be there."""
     if resume is not None:
-        return open_resume(resume)
+        folder = open_resume(resume)
+        if folder.plan.kind != kind:
+            _fail(
+                f"cannot resume {folder.path} with 'pathsim {kind}': it holds a "
+                f"{folder.plan.kind} run. Continue it with: pathsim {folder.plan.kind} "
+                f"--resume {folder.path}"
+            )
+        return folder
     if not given:
         click.echo(f"Error: missing {needed} (or --resume DIR).", err=True)
         sys.exit(EXIT_BAD_INPUT)

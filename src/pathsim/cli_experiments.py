@@ -140,7 +140,7 @@ def sweep(
     """
     _check_kpis(kpis)
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([target] if target else [], resume, "TARGET")
+    stored = resolve_inputs([target] if target else [], resume, "TARGET", "sweep")
     backend = backend_from(workers, dask_address)
     plan: Plan | None = None
     if target:
@@ -276,7 +276,7 @@ def sensitivity(
     """
     _check_kpis(kpis)
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([target] if target else [], resume, "TARGET")
+    stored = resolve_inputs([target] if target else [], resume, "TARGET", "sensitivity")
     backend = backend_from(workers, dask_address)
     plan: Plan | None = None
     if target:
