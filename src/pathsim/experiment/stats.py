@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from scipy import stats
 
 
 def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
@@ -23,5 +22,13 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float,
     mean = float(x.mean())
     if n < 2:
         return mean, math.nan, math.nan, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(t_quantile(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return mean, mean - half, mean + half, n
+
+
+def t_quantile(q: float, df: int) -> float:
+    """Student's t quantile (scipy is imported on first use: it takes half a second, which
+    every command would otherwise pay at start-up)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(q, df))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from pathsim.scenario.integration import added_capacity, effective_frictions
 from pathsim.scenario.models import Pathway, Scenario
+
+if TYPE_CHECKING:  # matplotlib is imported only to draw, so the command line starts fast
+    from matplotlib.figure import Figure
 
 FORMATS = ("mermaid", "svg", "png")
 PATHWAY_TEXT = {
