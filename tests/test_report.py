@@ -24,7 +24,7 @@ from pathsim.numbers import format_number
 from pathsim.show.calibration import TARGETS, calibration_table
 from pathsim.show.commands_report import report
 from pathsim.show.report import write_report
-from pathsim.show.runfolder import RunFolder, RunFolderError
+from pathsim.show.runfolder import RunFolderError, SavedRun
 
 IMAGE = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
@@ -171,9 +171,9 @@ def test_report_command_on_an_older_incomplete_run_folder(
     meta.pop("kind")
     meta["status"] = "incomplete"
     (copy / "run.json").write_text(json.dumps(meta))
-    assert RunFolder.open(copy).kind == "compare"
+    assert SavedRun.open(copy).kind == "compare"
     (copy / "comparison.csv").unlink()
-    assert RunFolder.open(copy).kind == "run"
+    assert SavedRun.open(copy).kind == "run"
     out = tmp_path / "sent" / "old.html"
     result = CliRunner().invoke(report, [str(copy), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -231,12 +231,12 @@ def test_plot_command_saves_the_report_figures(compare_dir: Path, tmp_path: Path
 
     from pathsim.cli import main
     from pathsim.show.figures import figures_for
-    from pathsim.show.runfolder import RunFolder
+    from pathsim.show.runfolder import SavedRun
 
     out = tmp_path / "figs"
     result = CliRunner().invoke(main, ["plot", str(compare_dir), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    expected = {f"{p.name}.png" for p in figures_for(RunFolder.open(compare_dir))}
+    expected = {f"{p.name}.png" for p in figures_for(SavedRun.open(compare_dir))}
     assert {"kpis.png", "who_pays.png", "ed_time.png"} <= expected
     assert {p.name for p in out.iterdir()} == expected  # no temporary files left
     for path in out.iterdir():

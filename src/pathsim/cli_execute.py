@@ -163,11 +163,10 @@ def execute(
 def write_report_for(path: Path) -> None:
     """The HTML report of a finished run folder (``--report``)."""
     from pathsim.show.report import write_report
-    from pathsim.show.runfolder import RunFolderError as ReportFolderError
 
     try:
         click.echo(f"Report written to {write_report(path)}", err=True)
-    except (ReportFolderError, OSError) as exc:
+    except (RunFolderError, OSError) as exc:
         _fail(f"cannot write the report: {exc}")
 
 

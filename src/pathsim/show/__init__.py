@@ -18,7 +18,7 @@ _LAZY = {
     "diagram": "pathsim.show.diagram",
     "report": "pathsim.show.report",
     "write_report": "pathsim.show.report",
-    "RunFolder": "pathsim.show.runfolder",
+    "SavedRun": "pathsim.show.runfolder",
     "RunFolderError": "pathsim.show.runfolder",
     "mermaid": "pathsim.show.diagram",
     "draw_diagram": "pathsim.show.diagram",

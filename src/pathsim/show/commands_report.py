@@ -84,10 +84,10 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
     import matplotlib.pyplot as plt
 
     from pathsim.show.figures import figures_for
-    from pathsim.show.runfolder import RunFolder, RunFolderError
+    from pathsim.show.runfolder import RunFolderError, SavedRun
 
     try:
-        folder = RunFolder.open(run_dir)
+        folder = SavedRun.open(run_dir)
     except RunFolderError as exc:
         _fail(str(exc))
     target = out if out is not None else Path(run_dir) / "plots"

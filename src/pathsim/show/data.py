@@ -10,9 +10,9 @@ import pandas as pd
 from pathsim.experiment.runner import ComparisonResult, ExperimentResult
 from pathsim.scenario.integration import added_capacity
 from pathsim.scenario.models import Scenario
-from pathsim.show.runfolder import RunFolder
+from pathsim.show.runfolder import SavedRun
 
-Source = ExperimentResult | ComparisonResult | RunFolder | pd.DataFrame | str | Path
+Source = ExperimentResult | ComparisonResult | SavedRun | pd.DataFrame | str | Path
 """Anything a plot can be drawn from."""
 
 
@@ -23,8 +23,8 @@ def frame(source: Source, name: str) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source
     if isinstance(source, str | Path):
-        source = RunFolder.open(source)
-    if isinstance(source, RunFolder):
+        source = SavedRun.open(source)
+    if isinstance(source, SavedRun):
         table = source.table(name)
         if table is None:
             raise ValueError(f"run folder {source.path} has no {name} table")
@@ -50,8 +50,8 @@ def scenarios(source: Source) -> dict[str, Scenario]:
     if isinstance(source, pd.DataFrame):
         return {}
     if isinstance(source, str | Path):
-        source = RunFolder.open(source)
-    if isinstance(source, RunFolder):
+        source = SavedRun.open(source)
+    if isinstance(source, SavedRun):
         return source.scenarios()
     experiments = source.experiments if isinstance(source, ComparisonResult) else [source]
     return {e.label: e.scenario for e in experiments}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 
 from pathsim.show import plots
-from pathsim.show.runfolder import RunFolder
+from pathsim.show.runfolder import SavedRun
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Plot:
     caption: str
 
 
-def figures_for(folder: RunFolder) -> list[Plot]:
+def figures_for(folder: SavedRun) -> list[Plot]:
     """The plots of ``folder`` for its kind (run, compare, sweep or sensitivity), in the
     order the report shows them."""
     if folder.kind == "sweep" and folder.table("sweep") is not None:
@@ -47,7 +47,7 @@ def figures_for(folder: RunFolder) -> list[Plot]:
     return _result_plots(folder)
 
 
-def _result_plots(folder: RunFolder) -> list[Plot]:
+def _result_plots(folder: SavedRun) -> list[Plot]:
     """The plots of a run or comparison folder."""
     out = []
     has = {n: folder.table(n) is not None for n in ("comparison", "summary", "timeseries")}

@@ -2,7 +2,7 @@
 nothing opens a window; save with ``fig.savefig("name.png")``).
 
 Every plot takes a *source*: a result from the Python API (``pathsim.run_experiment``,
-``pathsim.compare``), a run folder (path or :class:`~pathsim.show.runfolder.RunFolder`), or
+``pathsim.compare``), a run folder (path or :class:`~pathsim.show.runfolder.SavedRun`), or
 the table itself as a DataFrame read from a run folder::
 
     from pathsim.show import plots

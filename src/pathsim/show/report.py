@@ -23,7 +23,7 @@ from pathsim.output import package_version
 from pathsim.show import report_sections as sec
 from pathsim.show.figures import figures_for
 from pathsim.show.report_html import CSS, esc, figure, section
-from pathsim.show.runfolder import RunFolder
+from pathsim.show.runfolder import SavedRun
 from pathsim.show.sources import scenario_sources
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,11 @@ def _figure(make: Callable[[], Figure], caption: str) -> str:
     return figure(fig, caption, caption)
 
 
-def _plots(folder: RunFolder) -> str:
+def _plots(folder: SavedRun) -> str:
     return "".join(_figure(p.make, p.caption) for p in figures_for(folder))
 
 
-def _results(folder: RunFolder) -> tuple[str, str]:
+def _results(folder: SavedRun) -> tuple[str, str]:
     """The results section and the plots section for the folder's kind."""
     kind = folder.kind
     comparison, summary = folder.table("comparison"), folder.table("summary")
@@ -72,7 +72,7 @@ def _results(folder: RunFolder) -> tuple[str, str]:
     return "".join(parts), _plots(folder)
 
 
-def _diagram(folder: RunFolder) -> str:
+def _diagram(folder: SavedRun) -> str:
     scenarios = folder.scenarios()
     if not scenarios:
         return "<p>No resolved scenario in the folder to draw.</p>"
@@ -95,7 +95,7 @@ def _diagram(folder: RunFolder) -> str:
 def build_report(run_dir: str | Path) -> str:
     """The report of ``run_dir`` as an HTML string. Raises RunFolderError when the folder
     is not a run folder."""
-    folder = RunFolder.open(run_dir)
+    folder = SavedRun.open(run_dir)
     scenarios = folder.scenarios()
     found = scenario_sources(list(folder.sources().values()))
     kind = folder.kind

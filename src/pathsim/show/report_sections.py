@@ -14,7 +14,7 @@ from pathsim.scenario.models import Scenario
 from pathsim.show.calibration import TARGETS, calibration_table
 from pathsim.show.data import capacities
 from pathsim.show.report_html import esc, exact, interval, keyvalues, linkify, num, table
-from pathsim.show.runfolder import RunFolder
+from pathsim.show.runfolder import SavedRun
 from pathsim.show.sources import Sources
 
 HEADLINE = (
@@ -80,7 +80,7 @@ def scenario_summary(label: str, sc: Scenario) -> str:
     return f"<h3>{esc(label)}</h3>{keyvalues(items)}<h4>Onward services</h4>{onward}"
 
 
-def run_settings(folder: RunFolder) -> str:
+def run_settings(folder: SavedRun) -> str:
     """What was run and how: command, replications, seeds, version."""
     m = folder.meta
     reps = m.get("replication_numbers") or []
@@ -105,7 +105,7 @@ def run_settings(folder: RunFolder) -> str:
     return keyvalues(items) + table(["label", "source file", "resolved copy"], files)
 
 
-def design(folder: RunFolder) -> str:
+def design(folder: SavedRun) -> str:
     """For a sweep or sensitivity run: each variant and the fields it changes."""
     if folder.kind not in ("sweep", "sensitivity"):
         return ""
@@ -119,7 +119,7 @@ def design(folder: RunFolder) -> str:
     return "<h3>Variants</h3>" + table(["variant", "changes from the base"], rows)
 
 
-def status_warning(folder: RunFolder) -> str:
+def status_warning(folder: SavedRun) -> str:
     """A warning when run.json says the run did not finish."""
     if folder.meta.get("status") == "incomplete":
         return (
@@ -200,7 +200,7 @@ def frame_table(frame: pd.DataFrame) -> str:
     return table([str(c) for c in frame.columns], rows, numeric)
 
 
-def calibration(folder: RunFolder) -> str:
+def calibration(folder: SavedRun) -> str:
     """The baseline's KPIs beside the published targets of the fragmented base."""
     reps = folder.table("replications")
     if reps is None or reps.empty:
@@ -303,7 +303,7 @@ def _ref_key(ref: str) -> tuple[int, str, int]:
     return (int(digits or 0), major, int(minor) if minor.isdigit() else 0)
 
 
-def stress_des(folder: RunFolder, scenarios: dict[str, Scenario], found: Sources) -> str:
+def stress_des(folder: SavedRun, scenarios: dict[str, Scenario], found: Sources) -> str:
     """The model and this run in the STRESS-DES checklist (Monks et al., 2019)."""
     m = folder.meta
     labels = ", ".join(folder.labels) or "-"

@@ -1,5 +1,7 @@
-"""A run folder read back for plots and reports: what was run (run.json), its kind, its
-tables and its resolved scenarios, without re-running anything."""
+"""A run folder read back for plots and reports (:class:`SavedRun`): what was run
+(run.json), its kind, its tables and its resolved scenarios, without re-running anything.
+The writing side is :class:`pathsim.experiment.store.RunFolder`; both raise the same
+RunFolderError."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from pathsim.experiment.store import RunFolderError
 from pathsim.output import read_table
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
@@ -19,12 +22,11 @@ RunKind = Literal["run", "compare", "sweep", "sensitivity"]
 KINDS: tuple[RunKind, ...] = ("run", "compare", "sweep", "sensitivity")
 
 
-class RunFolderError(Exception):
-    """The folder is not a pathsim run folder, or its run.json cannot be read."""
+__all__ = ["KINDS", "RunFolderError", "RunKind", "SavedRun"]
 
 
 @dataclass
-class RunFolder:
+class SavedRun:
     """A run folder on disk. Tables are read on first use (``table(name)``) and kept."""
 
     path: Path
@@ -32,7 +34,7 @@ class RunFolder:
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, path: str | Path) -> RunFolder:
+    def open(cls, path: str | Path) -> SavedRun:
         """Opens ``path``; raises RunFolderError naming the folder and what is missing."""
         folder = Path(path)
         if not folder.is_dir():
