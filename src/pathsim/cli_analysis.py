@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from pathsim.atomic import write_text
 from pathsim.cli_common import (
     PRECISION_KPIS,
     _check_kpis,
@@ -27,7 +28,7 @@ from pathsim.cli_execute import (
 )
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.sequential import replications_needed
-from pathsim.experiment.store import RunFolder, RunFolderError, write_text
+from pathsim.experiment.store import RunFolder, RunFolderError
 from pathsim.experiment.warmup import warmup_study
 from pathsim.model.replication import simulate
 
@@ -189,7 +190,6 @@ def warmup(
         name = f"{r.service}.{r.metric}"
         click.echo(f"  {name:<48} {r.truncation_days:>5} days{note}")
     if welch_csv is not None:
-        welch_csv.parent.mkdir(parents=True, exist_ok=True)
         write_text(welch_csv, welch.to_csv(index=False, float_format="%.10g"))
         click.echo(f"Welch moving averages written to {welch_csv}", err=True)
 

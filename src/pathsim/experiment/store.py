@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from pathsim.atomic import atomic_path, usual_mode, write_text
 from pathsim.experiment.executor import Task
 from pathsim.experiment.plan import Plan, Study, Variant
 from pathsim.experiment.runner import RunSpec
@@ -61,34 +62,16 @@ def package_version() -> str:
         return "unknown"
 
 
-def write_text(path: Path, text: str) -> None:
-    """Writes ``text`` to a temporary file beside ``path`` and renames it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> Path:
     """Writes table ``name`` atomically: Parquet for the large tables, CSV (which opens in
     Excel) for the others. Returns the file written."""
     parquet = name in LARGE_TABLES
     path = folder / f"{name}.{'parquet' if parquet else 'csv'}"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if parquet:
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False, float_format="%.10g")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -251,6 +234,7 @@ class RunFolder:
         tmp = Path(tempfile.mkdtemp(prefix=".r", suffix=".tmp", dir=final.parent))
         try:
             _dump_result(tmp, result)
+            usual_mode(tmp)
             os.replace(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

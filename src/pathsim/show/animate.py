@@ -25,8 +25,6 @@ frames). Both limits are written on the figure.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pathsim.atomic import atomic_path
 from pathsim.model.eventlog import to_vidigi
 from pathsim.model.replication import simulate
 from pathsim.scenario.models import Scenario
@@ -299,13 +298,6 @@ def write_animation(anim: Animation, path: str | Path) -> Path:
     """Writes a self-contained HTML file (plotly.js inlined, so it opens offline) atomically:
     a temporary file in the same folder, then renamed."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            anim.figure.write_html(handle, include_plotlyjs=True, full_html=True, auto_play=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        anim.figure.write_html(handle, include_plotlyjs=True, full_html=True, auto_play=False)
     return target

@@ -4,12 +4,11 @@ for testing, e.g. ``click.testing.CliRunner().invoke(report, [...])``."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from pathsim.atomic import atomic_path
 from pathsim.cli_common import _fail, _load
 from pathsim.show.diagram import FORMATS
 
@@ -103,14 +102,10 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
             click.echo(f"Not drawn: {p.name} ({exc})", err=True)
             continue
         path = target / f"{p.name}.{fmt}"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=target)
-        os.close(fd)
         try:
-            fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight")
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             _fail(f"cannot write the plots: {exc}")
         finally:
             plt.close(fig)

@@ -292,7 +292,7 @@ def draw_diagram(sc: Scenario) -> Figure:
 def save_diagram(sc: Scenario, out: str | Path, fmt: str | None = None) -> Path:
     """Writes the diagram to ``out`` as Mermaid text, SVG or PNG (``fmt``, else from the
     file's suffix: .mmd or .md for Mermaid), atomically. Returns the path."""
-    from pathsim.show.diagram_draw import write_atomic
+    from pathsim.atomic import write_bytes
 
     target = Path(out)
     fmt = fmt or {".svg": "svg", ".png": "png"}.get(target.suffix.lower(), "mermaid")
@@ -304,5 +304,5 @@ def save_diagram(sc: Scenario, out: str | Path, fmt: str | None = None) -> Path:
         from pathsim.show.diagram_draw import figure_bytes
 
         data = figure_bytes(draw_diagram(sc), fmt)
-    write_atomic(target, data)
+    write_bytes(target, data)
     return target

@@ -5,10 +5,7 @@ lever or a chance creates. Pure Python (no graphviz or mermaid-cli needed)."""
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import textwrap
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
@@ -148,17 +145,3 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 100)
     return buffer.getvalue()
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Writes ``data`` to a temporary file beside ``target``, then moves it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from pathsim.atomic import write_text
 from pathsim.output import package_version
 from pathsim.show import report_sections as sec
 from pathsim.show.figures import figures_for
@@ -140,14 +139,5 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     folder, OSError when ``out`` cannot be written."""
     text = build_report(run_dir)
     target = Path(out) if out is not None else Path(run_dir) / REPORT_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(target, text)
     return target
