@@ -31,10 +31,8 @@ from pathsim.cli_common import (
 )
 from pathsim.cli_execute import (
     backend_from,
-    check_out,
     execute,
     resolve_inputs,
-    same_plan,
 )
 from pathsim.cli_experiments import COMMANDS as DESIGN_COMMANDS
 from pathsim.experiment.plan import comparison, single
@@ -138,28 +136,21 @@ def run(
     if scenario:
         sc = _load(scenario)
         spec = RunSpec.from_scenario(sc, replications, seed, days, warmup_days, event_log)
-        plan = single(_label_for(scenario, set()), sc, spec)
-    if stored is not None:
-        if scenario:
-            same_plan(plan, stored.plan, stored.path)
-        plan = stored.plan
-    else:
-        check_out(out)
-    study, _ = execute(
-        plan,
+        given = single(_label_for(scenario, set()), sc, spec)
+    study = execute(
+        given if scenario else None,
         out=out,
         resume=stored,
         backend=backend,
-        sources={plan.variants[0].label: scenario} if scenario else None,
+        sources={given.variants[0].label: scenario} if scenario else None,
         started=started,
-        label=f"Running {plan.variants[0].label}",
         report=report,
     )
     summary = study.result.summary()
     if as_json:
         click.echo(json.dumps(_records(summary), indent=1))
     else:
-        _print_summary(summary, plan.spec.days)
+        _print_summary(summary, study.plan.spec.days)
 
 
 @main.command(name="compare")
@@ -201,28 +192,22 @@ def compare_cmd(
         loaded = [(_label_for(p, taken), _load(p), p) for p in files]
         sources = {label: path for label, _, path in loaded}
         spec = RunSpec.from_scenario(loaded[0][1], replications, seed, days, warmup_days, event_log)
-        plan = comparison([(label, sc) for label, sc, _ in loaded], spec)
-    if stored is not None:
-        if files:
-            same_plan(plan, stored.plan, stored.path)
-        plan = stored.plan
-    else:
-        check_out(out)
-    study, _ = execute(
-        plan,
+        given = comparison([(label, sc) for label, sc, _ in loaded], spec)
+    study = execute(
+        given if files else None,
         out=out,
         resume=stored,
         backend=backend,
         sources=sources,
         started=started,
-        label="Comparing",
         report=report,
     )
     table = study.result.comparison()
     if as_json:
         click.echo(json.dumps(_records(table), indent=1))
     else:
-        _print_comparison(table, [v.label for v in plan.variants], plan.spec.days)
+        labels = [v.label for v in study.plan.variants]
+        _print_comparison(table, labels, study.plan.spec.days)
 
 
 @main.command()

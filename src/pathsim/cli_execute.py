@@ -40,7 +40,6 @@ def open_resume(resume: Path) -> RunFolder:
         folder = RunFolder.open(resume)
     except RunFolderError as exc:
         _fail(f"cannot resume: {exc}")
-        raise AssertionError from exc  # unreachable
     if folder.meta.get("status") == "complete":
         click.echo(f"{folder.path} is already complete; showing its results.", err=True)
     return folder
@@ -50,8 +49,6 @@ def same_plan(given: Plan, stored: Plan, resume: Path) -> None:
     """Refuses --resume when the arguments given describe another experiment than the one
     stored in the folder (for example a scenario file edited since)."""
     problems = []
-    if given.kind != stored.kind:
-        problems.append(f"it was started by 'pathsim {stored.kind}', not 'pathsim {given.kind}'")
     if [v.label for v in given.variants] != [v.label for v in stored.variants]:
         problems.append("the scenarios differ")
     else:
@@ -89,20 +86,39 @@ def check_size(plan: Plan, backend: Backend) -> None:
         click.echo(f"Warning: {message}", err=True)
 
 
+def _progress_label(plan: Plan) -> str:
+    n = len(plan.variants)
+    return {
+        "run": f"Running {plan.variants[0].label}",
+        "compare": "Comparing",
+        "sweep": f"Sweeping {n} points",
+        "sensitivity": f"Sensitivity of {(n - 1) // 2} parameters",
+    }[plan.kind]
+
+
 def execute(
-    plan: Plan,
+    given: Plan | None,
     *,
     out: Path | None,
     resume: RunFolder | None,
     backend: Backend,
     sources: Mapping[str, str] | None = None,
     started: dt.datetime | None = None,
-    label: str = "Running",
     report: bool = False,
-) -> tuple[Study, RunFolder | None]:
-    """Runs ``plan`` (into a new folder at ``out``, or continuing ``resume``) with a progress
-    bar, then writes the result tables. Ctrl-C stops it cleanly, saying how to resume."""
+) -> Study:
+    """Runs the plan the arguments describe (``given``) into a new folder at ``out``, or
+    continues the folder ``resume`` (after checking ``given``, if any, is the experiment
+    stored there), with a progress bar, then writes the result tables. Ctrl-C stops it
+    cleanly, saying how to resume."""
     folder = resume
+    if folder is not None:
+        if given is not None:
+            same_plan(given, folder.plan, folder.path)
+        plan = folder.plan
+    else:
+        assert given is not None, "resolve_inputs makes sure of arguments or --resume"
+        plan = given
+        check_out(out)
     if report and out is None and resume is None:
         _fail("--report writes report.html into the run folder: give --out DIR as well.")
     if folder is None:
@@ -119,8 +135,6 @@ def execute(
             except (RunFolderError, OSError) as exc:
                 _fail(f"cannot write the results folder: {exc}")
     else:
-        if plan is not folder.plan:
-            raise AssertionError("resume runs the stored plan")
         try:
             folder.lock()
         except RunFolderError as exc:
@@ -134,7 +148,7 @@ def execute(
             err=True,
         )
     try:
-        with _progress(total, label) as step:
+        with _progress(total, _progress_label(plan)) as step:
             study = run_plan(plan, backend, folder=folder, progress=step)
         if folder is not None:
             folder.finish(study)
@@ -157,15 +171,16 @@ def execute(
         click.echo(f"Results written to {folder.path}", err=True)
         if report:
             write_report_for(folder.path)
-    return study, folder
+    return study
 
 
-def write_report_for(path: Path) -> None:
-    """The HTML report of a finished run folder (``--report``)."""
+def write_report_for(path: Path, out: Path | None = None) -> None:
+    """Writes the HTML report of a run folder (``--report``, ``pathsim report``) and says
+    where, or exits 2 saying why it cannot."""
     from pathsim.show.report import write_report
 
     try:
-        click.echo(f"Report written to {write_report(path)}", err=True)
+        click.echo(f"Report written to {write_report(path, out)}", err=True)
     except (RunFolderError, OSError) as exc:
         _fail(f"cannot write the report: {exc}")
 

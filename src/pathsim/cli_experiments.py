@@ -24,10 +24,8 @@ from pathsim.cli_common import (
 )
 from pathsim.cli_execute import (
     backend_from,
-    check_out,
     execute,
     resolve_inputs,
-    same_plan,
 )
 from pathsim.experiment.design import (
     DesignError,
@@ -38,10 +36,8 @@ from pathsim.experiment.design import (
     value_at,
 )
 from pathsim.experiment.design_file import is_design_file, load_design
-from pathsim.experiment.executor import Backend
-from pathsim.experiment.plan import Plan, Study
+from pathsim.experiment.plan import Plan
 from pathsim.experiment.runner import RunSpec
-from pathsim.experiment.store import RunFolder
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.models import Scenario
 
@@ -172,7 +168,15 @@ def sweep(
             plan = sweep_plan(base, vary, spec, mode=mode)
         except DesignError as exc:
             _fail(str(exc))
-    study = _execute_design(plan, stored, out, target, backend, started, report)
+    study = execute(
+        plan,
+        out=out,
+        resume=stored,
+        backend=backend,
+        sources={v.label: target for v in plan.variants} if plan and target else None,
+        started=started,
+        report=report,
+    )
     table = study.sweep_table()
     _show(table, kpis, as_json, lambda t: _print_points(t, list(study.plan.design["fields"]), kpis))
 
@@ -182,42 +186,6 @@ def _load_design(path: str) -> Any:
         return load_design(path)
     except ScenarioError as exc:
         _fail(str(exc))
-
-
-def _execute_design(
-    plan: Plan | None,
-    stored: RunFolder | None,
-    out: Path | None,
-    target: str | None,
-    backend: Backend,
-    started: dt.datetime,
-    report: bool,
-) -> Study:
-    """Runs a sweep or sensitivity plan built from the arguments, or the stored one when
-    resuming (after checking the arguments, if any, describe the same experiment)."""
-    if stored is not None:
-        if plan is not None:
-            same_plan(plan, stored.plan, stored.path)
-        plan = stored.plan
-    else:
-        check_out(out)
-    assert plan is not None
-    what = (
-        f"Sweeping {len(plan.variants)} points"
-        if plan.kind == "sweep"
-        else f"Sensitivity of {(len(plan.variants) - 1) // 2} parameters"
-    )
-    study, _ = execute(
-        plan,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={v.label: target for v in plan.variants} if target else None,
-        started=started,
-        label=what,
-        report=report,
-    )
-    return study
 
 
 def _show(
@@ -308,7 +276,15 @@ def sensitivity(
             plan = sensitivity_plan(base, params, spec)
         except DesignError as exc:
             _fail(str(exc))
-    study = _execute_design(plan, stored, out, target, backend, started, report)
+    study = execute(
+        plan,
+        out=out,
+        resume=stored,
+        backend=backend,
+        sources={v.label: target for v in plan.variants} if plan and target else None,
+        started=started,
+        report=report,
+    )
     _show(study.sensitivity_table(), kpis, as_json, lambda t: _print_tornado(t, kpis))
 
 

@@ -34,18 +34,9 @@ def report(run_dir: Path, out: Path | None) -> None:
       pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml --out runs/cmp
       pathsim report runs/cmp
     """
-    from pathsim.show.report import write_report
-    from pathsim.show.runfolder import RunFolderError
+    from pathsim.cli_execute import write_report_for
 
-    try:
-        path = write_report(run_dir, out)
-    except RunFolderError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(f"cannot write the report: {exc}")
-        return
-    click.echo(f"Report written to {path}", err=True)
+    write_report_for(run_dir, out)
 
 
 @click.command()
@@ -148,7 +139,6 @@ def diagram(scenario: str, out: Path | None, fmt: str | None) -> None:
         chosen = fmt or "mermaid"
         if chosen == "png":
             _fail("--format png needs --out FILE (PNG is not printable text)")
-            return
         if chosen == "mermaid":
             click.echo(mermaid(sc), nl=False)
         else:
@@ -156,10 +146,8 @@ def diagram(scenario: str, out: Path | None, fmt: str | None) -> None:
         return
     if fmt is None and out.suffix.lower() not in (".svg", ".png", ".mmd", ".md", ".mermaid"):
         _fail(f"{out}: cannot tell the format from the suffix; use .mmd, .svg or .png, or --format")
-        return
     try:
         path = save_diagram(sc, out, fmt)
     except OSError as exc:
         _fail(f"cannot write the diagram: {exc}")
-        return
     click.echo(f"Diagram written to {path}", err=True)
