@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any
 
+from pathsim.experiment.runner import RunSpec
 from pathsim.model.replication import ReplicationResult, simulate
 from pathsim.scenario.models import Scenario
 
@@ -25,16 +26,6 @@ class Task:
 
     label: str
     replication: int
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How long each replication runs, shared by every task of an experiment."""
-
-    seed: int
-    days: int
-    warmup_days: int
-    event_log: bool
 
 
 @dataclass(frozen=True)
@@ -68,22 +59,24 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_task(scenario: Scenario, task: Task, settings: Settings) -> ReplicationResult:
-    """Runs one task; a module-level function so that worker processes can import it."""
+def run_task(scenario: Scenario, task: Task, spec: RunSpec) -> ReplicationResult:
+    """Runs one task (``spec`` gives seed, days, warm-up and event log; its number of
+    replications is the caller's business); a module-level function so that worker
+    processes can import it."""
     return simulate(
         scenario,
         task.replication,
-        seed=settings.seed,
-        days=settings.days,
-        warmup_days=settings.warmup_days,
-        event_log=settings.event_log,
+        seed=spec.seed,
+        days=spec.days,
+        warmup_days=spec.warmup_days,
+        event_log=spec.event_log,
     )
 
 
 def execute(
     scenarios: dict[str, Scenario],
     tasks: Sequence[Task],
-    settings: Settings,
+    spec: RunSpec,
     backend: Backend,
 ) -> Iterator[tuple[Task, ReplicationResult]]:
     """Runs ``tasks`` (each naming a scenario in ``scenarios`` by label) and yields each
@@ -92,18 +85,18 @@ def execute(
     if not tasks:
         return
     if backend.dask:
-        yield from _on_dask(scenarios, tasks, settings, backend.dask)
+        yield from _on_dask(scenarios, tasks, spec, backend.dask)
     elif backend.workers == 1 or len(tasks) == 1:
         for task in tasks:
-            yield task, run_task(scenarios[task.label], task, settings)
+            yield task, run_task(scenarios[task.label], task, spec)
     else:
-        yield from _on_processes(scenarios, tasks, settings, min(backend.workers, len(tasks)))
+        yield from _on_processes(scenarios, tasks, spec, min(backend.workers, len(tasks)))
 
 
 def _on_processes(
     scenarios: dict[str, Scenario],
     tasks: Sequence[Task],
-    settings: Settings,
+    spec: RunSpec,
     workers: int,
 ) -> Iterator[tuple[Task, ReplicationResult]]:
     # At most two tasks per worker are queued at a time, so that an interruption loses
@@ -116,7 +109,7 @@ def _on_processes(
 
         def submit(n: int) -> None:
             for task in queue:
-                pending[pool.submit(run_task, scenarios[task.label], task, settings)] = task
+                pending[pool.submit(run_task, scenarios[task.label], task, spec)] = task
                 n -= 1
                 if n == 0:
                     return
@@ -148,7 +141,7 @@ def _ignore_interrupts() -> None:
 def _on_dask(
     scenarios: dict[str, Scenario],
     tasks: Sequence[Task],
-    settings: Settings,
+    spec: RunSpec,
     address: str,
 ) -> Iterator[tuple[Task, ReplicationResult]]:
     try:
@@ -162,7 +155,7 @@ def _on_dask(
         # Each scenario is sent to the cluster once, not once per task.
         remote = {label: client.scatter(sc, broadcast=True) for label, sc in scenarios.items()}
         futures: dict[Any, Task] = {
-            client.submit(run_task, remote[t.label], t, settings, pure=False): t for t in tasks
+            client.submit(run_task, remote[t.label], t, spec, pure=False): t for t in tasks
         }
         try:
             for future in as_completed(list(futures), loop=client.loop):

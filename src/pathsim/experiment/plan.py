@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from pathsim.experiment.executor import Backend, Settings, Task, execute
+from pathsim.experiment.executor import Backend, Task, execute
 from pathsim.experiment.runner import (
     ComparisonResult,
     ExperimentResult,
@@ -57,11 +57,6 @@ class Plan:
             raise ValueError("a plan needs at least one variant")
         if len(set(labels)) != len(labels):
             raise ValueError(f"variant labels must be unique: {labels}")
-
-    @property
-    def settings(self) -> Settings:
-        s = self.spec
-        return Settings(s.seed, s.days, s.warmup_days, s.event_log)
 
     def tasks(self) -> list[Task]:
         """Every (variant, replication), replication by replication, so that an interrupted
@@ -154,7 +149,7 @@ def run_plan(
     if progress and results:
         progress(len(results))
     scenarios = {v.label: v.scenario for v in plan.variants}
-    for task, result in execute(scenarios, todo, plan.settings, backend):
+    for task, result in execute(scenarios, todo, plan.spec, backend):
         if folder:
             folder.save(task, result)
         results[task] = result

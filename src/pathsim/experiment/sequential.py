@@ -10,6 +10,7 @@ batch size used to run them, so the same seed gives the same answer on any numbe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pathsim.experiment.executor import Backend, Settings, Task, execute
+from pathsim.experiment.executor import Backend, Task, execute
 from pathsim.experiment.runner import Progress, RunSpec
 from pathsim.experiment.stats import mean_ci
 from pathsim.scenario.models import Scenario
@@ -144,13 +145,11 @@ def replications_needed(
     of one per worker at a time."""
     backend = backend or Backend()
     spec = spec or RunSpec.from_scenario(scenario)
-    settings = Settings(spec.seed, spec.days, spec.warmup_days, event_log=False)
+    spec = dataclasses.replace(spec, event_log=False)
 
     def sample(numbers: Sequence[int]) -> list[Mapping[str, float]]:
         tasks = [Task("s", r) for r in numbers]
-        done = {
-            t.replication: r.kpis for t, r in execute({"s": scenario}, tasks, settings, backend)
-        }
+        done = {t.replication: r.kpis for t, r in execute({"s": scenario}, tasks, spec, backend)}
         if progress:
             progress(len(numbers))
         return [done[r] for r in numbers]
