@@ -121,15 +121,32 @@ class Study:
         return self.result.comparison(level).merge(n, on=["scenario", "kpi"])
 
     def tables(self, level: float = 0.95) -> dict[str, pd.DataFrame]:
-        """The result tables of this kind of experiment, by file stem."""
-        tables = {"summary": self.result.summary(level), "replications": self.result.kpis}
+        """Every result table of this kind of experiment, by file stem (the files of a run
+        folder: docs/run-folders.md)."""
+        r = self.result
+        tables = {"summary": r.summary(level), "replications": r.kpis}
         if self.plan.kind == "compare":
-            tables["comparison"] = self.result.comparison(level)
+            tables["comparison"] = r.comparison(level)
         elif self.plan.kind == "sweep":
             tables["sweep"] = self.sweep_table(level)
         elif self.plan.kind == "sensitivity":
             tables["sensitivity"] = self.sensitivity_table(level)
+        timeseries = r.timeseries
+        tables["timeseries"] = timeseries
+        tables["timeseries_daily"] = daily_bands(timeseries)
+        tables["ed_time_histogram"] = r.ed_time_histogram
+        tables["conservation"] = r.conservation
+        if (log := r.event_log) is not None:
+            tables["event_log"] = log
         return tables
+
+
+def daily_bands(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The time series across replications, small enough for a spreadsheet: scenario, day,
+    service, metric, warmup, mean, min, max."""
+    keys = ["scenario", "day", "service", "metric", "warmup"]
+    grouped = timeseries.groupby(keys, sort=False)["value"]
+    return grouped.agg(["mean", "min", "max"]).reset_index()
 
 
 def run_plan(

@@ -143,6 +143,15 @@ class ComparisonResult:
         logs = [log for e in self.experiments if (log := e.event_log) is not None]
         return pd.concat(logs, ignore_index=True) if logs else None
 
+    @property
+    def ed_time_histogram(self) -> pd.DataFrame:
+        return pd.concat([e.ed_time_histogram for e in self.experiments], ignore_index=True)
+
+    @property
+    def conservation(self) -> pd.DataFrame:
+        """Patients created, exited and present at the end, per scenario and replication."""
+        return pd.concat([e.conservation for e in self.experiments], ignore_index=True)
+
     def comparison(self, level: float = 0.95) -> pd.DataFrame:
         """Per KPI and scenario: mean with CI, and the paired difference from the baseline
         (same replication numbers, hence the same patients) with its CI. The baseline's own

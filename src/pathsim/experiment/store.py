@@ -265,9 +265,10 @@ class RunFolder:
 
     # -- finishing ------------------------------------------------------------------------
 
-    def finish(self, study: Study, extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+    def finish(self, study: Study) -> None:
         """Writes the result tables, then marks the folder complete (run.json last)."""
-        write_tables(self.path, study, extra)
+        for name, frame in study.tables().items():
+            write_table(self.path, name, frame)
         self.meta["status"] = "complete"
         self.meta["finished"] = _now()
         self._write_meta()
@@ -275,37 +276,6 @@ class RunFolder:
 
     def _write_meta(self) -> None:
         write_text(self.path / "run.json", json.dumps(self.meta, indent=2, default=str) + "\n")
-
-
-def write_tables(
-    folder: Path, study: Study, extra: Mapping[str, pd.DataFrame] | None = None
-) -> None:
-    """Every result table of ``study`` into ``folder``, each written atomically."""
-    result = study.result
-    timeseries = pd.concat([e.timeseries for e in result.experiments], ignore_index=True)
-    tables = {
-        **study.tables(),
-        "timeseries": timeseries,
-        "timeseries_daily": daily_bands(timeseries),
-        "ed_time_histogram": pd.concat(
-            [e.ed_time_histogram for e in result.experiments], ignore_index=True
-        ),
-        "conservation": pd.concat([e.conservation for e in result.experiments], ignore_index=True),
-        **(extra or {}),
-    }
-    logs = [log for e in result.experiments if (log := e.event_log) is not None]
-    if logs:
-        tables["event_log"] = pd.concat(logs, ignore_index=True)
-    for name, frame in tables.items():
-        write_table(folder, name, frame)
-
-
-def daily_bands(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """The time series across replications, small enough for a spreadsheet: scenario, day,
-    service, metric, warmup, mean, min, max."""
-    keys = ["scenario", "day", "service", "metric", "warmup"]
-    grouped = timeseries.groupby(keys, sort=False)["value"]
-    return grouped.agg(["mean", "min", "max"]).reset_index()
 
 
 # -- one replication on disk -------------------------------------------------------------
