@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pathsim.experiment.runner import RunSpec
@@ -59,10 +60,12 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_task(scenario: Scenario, task: Task, spec: RunSpec) -> ReplicationResult:
+def run_task(
+    scenario: Scenario, task: Task, spec: RunSpec, event_log_path: Path | None = None
+) -> ReplicationResult:
     """Runs one task (``spec`` gives seed, days, warm-up and event log; its number of
-    replications is the caller's business); a module-level function so that worker
-    processes can import it."""
+    replications is the caller's business), streaming its event log to ``event_log_path``
+    when given; a module-level function so that worker processes can import it."""
     return simulate(
         scenario,
         task.replication,
@@ -70,6 +73,7 @@ def run_task(scenario: Scenario, task: Task, spec: RunSpec) -> ReplicationResult
         days=spec.days,
         warmup_days=spec.warmup_days,
         event_log=spec.event_log,
+        event_log_path=event_log_path,
     )
 
 
@@ -78,19 +82,24 @@ def execute(
     tasks: Sequence[Task],
     spec: RunSpec,
     backend: Backend,
+    *,
+    log_paths: Mapping[Task, Path] | None = None,
 ) -> Iterator[tuple[Task, ReplicationResult]]:
     """Runs ``tasks`` (each naming a scenario in ``scenarios`` by label) and yields each
     result as it finishes. Closing the iterator early (or an exception, such as Ctrl-C, in
-    the caller) cancels the tasks not yet started."""
+    the caller) cancels the tasks not yet started. ``log_paths`` names, per task, the file
+    to stream its event log to (see the module docstring; ignored on Dask)."""
     if not tasks:
         return
+    paths = log_paths or {}
     if backend.dask:
         yield from _on_dask(scenarios, tasks, spec, backend.dask)
     elif backend.workers == 1 or len(tasks) == 1:
         for task in tasks:
-            yield task, run_task(scenarios[task.label], task, spec)
+            yield task, run_task(scenarios[task.label], task, spec, paths.get(task))
     else:
-        yield from _on_processes(scenarios, tasks, spec, min(backend.workers, len(tasks)))
+        workers = min(backend.workers, len(tasks))
+        yield from _on_processes(scenarios, tasks, spec, workers, paths)
 
 
 def _on_processes(
@@ -98,6 +107,7 @@ def _on_processes(
     tasks: Sequence[Task],
     spec: RunSpec,
     workers: int,
+    log_paths: Mapping[Task, Path],
 ) -> Iterator[tuple[Task, ReplicationResult]]:
     # At most two tasks per worker are queued at a time, so that an interruption loses
     # little queued work and results stream back in roughly submission order.
@@ -109,7 +119,10 @@ def _on_processes(
 
         def submit(n: int) -> None:
             for task in queue:
-                pending[pool.submit(run_task, scenarios[task.label], task, spec)] = task
+                future = pool.submit(
+                    run_task, scenarios[task.label], task, spec, log_paths.get(task)
+                )
+                pending[future] = task
                 n -= 1
                 if n == 0:
                     return

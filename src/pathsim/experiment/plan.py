@@ -120,9 +120,11 @@ class Study:
         n = self.result.summary(level)[["scenario", "kpi", "n"]]
         return self.result.comparison(level).merge(n, on=["scenario", "kpi"])
 
-    def tables(self, level: float = 0.95) -> dict[str, pd.DataFrame]:
+    def tables(self, level: float = 0.95, *, event_log: bool = True) -> dict[str, pd.DataFrame]:
         """Every result table of this kind of experiment, by file stem (the files of a run
-        folder: docs/run-folders.md)."""
+        folder: docs/run-folders.md). The event log (when on) is read whole into memory,
+        from its files if it was streamed; ``event_log=False`` leaves it out (a run folder
+        writes it by joining the replications' files instead)."""
         r = self.result
         tables = {"summary": r.summary(level), "replications": r.kpis}
         if self.plan.kind == "compare":
@@ -136,7 +138,7 @@ class Study:
         tables["timeseries_daily"] = daily_bands(timeseries)
         tables["ed_time_histogram"] = r.ed_time_histogram
         tables["conservation"] = r.conservation
-        if (log := r.event_log) is not None:
+        if event_log and (log := r.event_log) is not None:
             tables["event_log"] = log
         return tables
 
@@ -159,16 +161,23 @@ def run_plan(
 ) -> Study:
     """Runs every task of ``plan`` not already saved in ``folder`` and returns the results
     of all of them. Each finished task is saved to ``folder`` (when given) as it arrives, so
-    an interruption loses only the tasks under way."""
+    an interruption loses only the tasks under way.
+
+    With a folder and the event log on, no event log is held in memory: tasks run here or
+    in local workers stream theirs into the folder (:meth:`RunFolder.staging_path`), those
+    run on Dask are written there as they arrive, and the results point to the files."""
     backend = backend or Backend()
     results: dict[Task, ReplicationResult] = dict(folder.finished()) if folder else {}
     todo = [t for t in plan.tasks() if t not in results]
     if progress and results:
         progress(len(results))
     scenarios = {v.label: v.scenario for v in plan.variants}
-    for task, result in execute(scenarios, todo, plan.spec, backend):
+    log_paths = (
+        {t: folder.staging_path(t) for t in todo} if folder and plan.spec.event_log else None
+    )
+    for task, result in execute(scenarios, todo, plan.spec, backend, log_paths=log_paths):
         if folder:
-            folder.save(task, result)
+            result = folder.save(task, result)
         results[task] = result
         if on_result:
             on_result(task, result)

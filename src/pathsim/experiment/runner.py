@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pathsim.experiment.stats import mean_ci
+from pathsim.model.eventlog import concat_event_logs
 from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
 
@@ -98,9 +99,14 @@ class ExperimentResult:
 
     @property
     def event_log(self) -> pd.DataFrame | None:
-        """The event logs of all replications, or None when the log was off."""
-        logs = [r.event_log for r in self.results if r.event_log is not None]
-        return self._stack(logs) if logs else None
+        """The event logs of all replications (those streamed to files are read from them
+        now), or None when the log was off."""
+        logs = [log for r in self.results if (log := r.read_event_log()) is not None]
+        if not logs:
+            return None
+        frame = concat_event_logs(logs)
+        frame.insert(0, "scenario", self.label)
+        return frame
 
     @property
     def ed_time_histogram(self) -> pd.DataFrame:
@@ -141,7 +147,7 @@ class ComparisonResult:
     def event_log(self) -> pd.DataFrame | None:
         """The event logs of every scenario, or None when the log was off."""
         logs = [log for e in self.experiments if (log := e.event_log) is not None]
-        return pd.concat(logs, ignore_index=True) if logs else None
+        return concat_event_logs(logs) if logs else None
 
     @property
     def ed_time_histogram(self) -> pd.DataFrame:

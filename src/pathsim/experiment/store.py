@@ -11,6 +11,12 @@ Parquet), written to a temporary folder and renamed into place, so a task is eit
 saved or absent: killing the process loses only the replications under way, and resuming
 runs exactly the tasks that are missing. Every other file is also written to a temporary
 name and renamed.
+
+Event logs are streamed: a replication run in this process or in a local worker writes its
+log, row group by row group, to ``tasks/.staging/`` as it runs; saving the task moves the
+finished file into the task's folder, and the run's ``event_log.parquet`` is then written by
+appending every task's row groups in turn, so no process ever holds a whole log, let alone
+all of them. Staging files left by an interrupted run are removed when the folder is resumed.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pathsim.atomic import atomic_path, usual_mode, write_text
+from pathsim.experiment.eventlogs import store_log, write_event_log
 from pathsim.experiment.executor import Task
 from pathsim.experiment.plan import Plan, Study, Variant
 from pathsim.experiment.runner import RunSpec
@@ -124,6 +131,7 @@ class RunFolder:
         self._lock = fd
         for stale in (self.path / "tasks").glob("v*/.r*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(self._staging, ignore_errors=True)
 
     def release(self) -> None:
         """Gives up the claim taken by :meth:`lock` (also done by :meth:`finish`)."""
@@ -227,18 +235,35 @@ class RunFolder:
     def task_dir(self, task: Task) -> Path:
         return self.path / "tasks" / f"v{self._index[task.label]:04d}" / f"r{task.replication:05d}"
 
-    def save(self, task: Task, result: ReplicationResult) -> None:
-        """Saves one finished replication atomically (a temporary folder renamed)."""
+    @property
+    def _staging(self) -> Path:
+        return self.path / "tasks" / ".staging"
+
+    def staging_path(self, task: Task) -> Path:
+        """Where the event log of ``task`` is streamed while it runs (:meth:`save` moves it
+        into the task's folder). The folder is created if needed."""
+        self._staging.mkdir(parents=True, exist_ok=True)
+        index = self._index[task.label]
+        return self._staging / f"v{index:04d}-r{task.replication:05d}.event_log.parquet"
+
+    def save(self, task: Task, result: ReplicationResult) -> ReplicationResult:
+        """Saves one finished replication atomically (a temporary folder renamed). An event
+        log streamed to :meth:`staging_path` is moved into the task's folder (a log file
+        elsewhere is copied). Returns the result as saved: its event log, if any, is the
+        task folder's file, not a DataFrame in memory."""
         final = self.task_dir(task)
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".r", suffix=".tmp", dir=final.parent))
         try:
-            _dump_result(tmp, result)
+            has_log = _dump_result(tmp, result, self._staging)
             usual_mode(tmp)
             os.replace(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if not has_log:
+            return result
+        return replace(result, event_log=None, event_log_file=final / "event_log.parquet")
 
     def finished(self) -> Iterator[tuple[Task, ReplicationResult]]:
         """The tasks of the plan saved so far, with their results."""
@@ -267,8 +292,11 @@ class RunFolder:
 
     def finish(self, study: Study) -> None:
         """Writes the result tables, then marks the folder complete (run.json last)."""
-        for name, frame in study.tables().items():
+        for name, frame in study.tables(event_log=False).items():
             write_table(self.path, name, frame)
+        if self.plan.spec.event_log:
+            write_event_log(self.path / "event_log.parquet", study.result)
+        shutil.rmtree(self._staging, ignore_errors=True)
         self.meta["status"] = "complete"
         self.meta["finished"] = _now()
         self._write_meta()
@@ -281,7 +309,8 @@ class RunFolder:
 # -- one replication on disk -------------------------------------------------------------
 
 
-def _dump_result(folder: Path, r: ReplicationResult) -> None:
+def _dump_result(folder: Path, r: ReplicationResult, staging: Path) -> bool:
+    """Writes ``r`` into the task folder ``folder``; returns whether it has an event log."""
     meta = {
         "replication": r.replication,
         "seed": r.seed,
@@ -293,11 +322,11 @@ def _dump_result(folder: Path, r: ReplicationResult) -> None:
     (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
     r.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
     r.ed_time_histogram.to_parquet(folder / "ed_time_histogram.parquet", index=False)
-    if r.event_log is not None:
-        r.event_log.to_parquet(folder / "event_log.parquet", index=False)
+    return store_log(r, folder / "event_log.parquet", staging)
 
 
 def _load_result(folder: Path) -> ReplicationResult:
+    """A saved replication; its event log stays in its file until asked for."""
     meta = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     log = folder / "event_log.parquet"
     return ReplicationResult(
@@ -305,10 +334,11 @@ def _load_result(folder: Path) -> ReplicationResult:
         seed=int(meta["seed"]),
         kpis={k: float(v) for k, v in meta["kpis"].items()},
         timeseries=pd.read_parquet(folder / "timeseries.parquet"),
-        event_log=pd.read_parquet(log) if log.exists() else None,
+        event_log=None,
         ed_time_histogram=pd.read_parquet(folder / "ed_time_histogram.parquet"),
         conservation={k: int(v) for k, v in meta["conservation"].items()},
         streams=tuple(meta["streams"]),
+        event_log_file=log if log.exists() else None,
     )
 
 

@@ -1,20 +1,44 @@
 """The per-patient event log: who, what, where, when, which organisation.
 
-The schema is fixed (see :data:`EVENT_LOG_COLUMNS`) and follows the vidigi animation package:
-``event_type`` is one of ``arrival_departure``, ``queue``, ``resource_use``,
-``resource_use_end`` (vidigi's types) or ``milestone`` (clinical and process milestones such as
-``decision_to_admit`` or ``medically_fit``, which vidigi does not animate). Times are in days
-from the start of the run. :func:`to_vidigi` renames the columns to vidigi's names.
+The schema is fixed (see :data:`EVENT_LOG_COLUMNS` and :func:`arrow_schema`) and follows the
+vidigi animation package: ``event_type`` is one of ``arrival_departure``, ``queue``,
+``resource_use``, ``resource_use_end`` (vidigi's types) or ``milestone`` (clinical and process
+milestones such as ``decision_to_admit`` or ``medically_fit``, which vidigi does not animate).
+Times are in days from the start of the run. :func:`to_vidigi` renames the columns to vidigi's
+names.
+
+Column types: ``replication`` and ``patient_id`` int64; ``event_type``, ``event``, ``service``
+and ``organisation`` categorical (``event_type`` always with the five types above as its
+categories, in that order; the others with the values that occur, in order of first
+appearance, so that a log streamed to Parquet in chunks reads back exactly as the log built
+whole); ``time`` float64; ``resource_id`` nullable Int64 (the place used, numbered from 1).
 
 Patient ids: crisis arrivals (A&E and direct admissions) are numbered 1, 2, ... in arrival
 order, so with the same seed a patient has the same id in every configuration; people already
 in a service when the run starts, and people referred from the community, are numbered from
 1,000,000,001.
+
+A log is kept in memory and turned into a DataFrame at the end (:meth:`EventLog.to_frame`), or
+streamed to a Parquet file (:meth:`EventLog.stream_to`): every ``chunk_rows`` events are
+written as one row group and forgotten, so memory stays flat however long the run.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import tempfile
+from collections.abc import Sequence
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 EVENT_LOG_COLUMNS = (
     "replication",
@@ -29,18 +53,47 @@ EVENT_LOG_COLUMNS = (
 
 EVENT_TYPES = ("arrival_departure", "queue", "resource_use", "resource_use_end", "milestone")
 _VIDIGI_TYPES = ("arrival_departure", "queue", "resource_use", "resource_use_end")
+CATEGORICAL_COLUMNS = ("event_type", "event", "service", "organisation")
+
+DEFAULT_CHUNK_ROWS = 100_000
+"""Events buffered before a streamed log writes them as one Parquet row group. The buffer
+costs about 150 bytes per event (a tuple of six fields in a list), so at most about 15 MB,
+against some 170 MB for the 1.1 million events of a whole replication-year of the default
+scenario; a year is then about a dozen row groups of about 1 MB each, large enough that the
+file is barely bigger than one written whole (docs/performance.md)."""
+
+COMPRESSION = "zstd"
+"""Parquet compression of event-log files (smaller than snappy for the same speed here:
+docs/performance.md)."""
+
+_Row = tuple[int, int, str, float, str, int]
 
 
 class EventLog:
-    """Collects events in memory as compact tuples; turned into a DataFrame at the end."""
+    """Collects events in memory as compact tuples; turned into a DataFrame at the end, or
+    streamed to a Parquet file in row groups of ``chunk_rows`` events (``sink``)."""
 
-    __slots__ = ("_rows", "_services", "env")
+    __slots__ = ("_limit", "_rows", "_services", "_sink", "env")
 
-    def __init__(self, env: object, services: dict[str, str]) -> None:
-        """``services`` maps each service name to its organisation."""
+    def __init__(
+        self,
+        env: object,
+        services: dict[str, str],
+        sink: str | Path | None = None,
+        *,
+        replication: int = 0,
+        chunk_rows: int | None = None,
+    ) -> None:
+        """``services`` maps each service name to its organisation. With ``sink`` (a file
+        path) the log is streamed there as replication ``replication``: see
+        :meth:`stream_to`."""
         self.env = env
         self._services = services
-        self._rows: list[tuple[int, int, str, float, str, int]] = []
+        self._rows: list[_Row] = []
+        self._sink: _Sink | None = None
+        self._limit = 0
+        if sink is not None:
+            self.stream_to(sink, replication, chunk_rows)
 
     def add(
         self, patient_id: int, event_type: int, event: str, service: str, slot: int = -1
@@ -49,31 +102,291 @@ class EventLog:
         self._rows.append((patient_id, event_type, event, self.env._now, service, slot))  # type: ignore[attr-defined]
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._rows) + (self._sink.written if self._sink else 0)
+
+    @property
+    def streaming(self) -> bool:
+        """True when the log goes to a file rather than staying in memory."""
+        return self._sink is not None
 
     def to_frame(self, replication: int) -> pd.DataFrame:
-        if not self._rows:
-            return empty_event_log()
-        pid, etype, event, time, service, slot = zip(*self._rows, strict=True)
-        frame = pd.DataFrame(
-            {
-                "replication": replication,
-                "patient_id": pd.array(pid, dtype="int64"),
-                "event_type": pd.Categorical.from_codes(
-                    list(etype), categories=pd.Index(EVENT_TYPES)
-                ),
-                "event": pd.Categorical(event),
-                "time": pd.array(time, dtype="float64"),
-                "service": pd.Categorical(service),
-                "organisation": pd.Categorical([self._services.get(s, "") for s in service]),
-                "resource_id": pd.array([s + 1 if s >= 0 else None for s in slot], dtype="Int64"),
-            }
-        )
-        return frame
+        """The log as a DataFrame (columns :data:`EVENT_LOG_COLUMNS`). Not for a streamed
+        log, whose events are in its file."""
+        if self._sink is not None:
+            raise RuntimeError("this event log is streamed to a file; read the file instead")
+        return _frame(_encode(self._rows, replication, self._services))
+
+    def stream_to(self, path: str | Path, replication: int, chunk_rows: int | None = None) -> None:
+        """From now on, writes the log to the Parquet file ``path`` as replication
+        ``replication``, one row group every ``chunk_rows`` events (default
+        :data:`DEFAULT_CHUNK_ROWS`); events already recorded go there too. The file is
+        written under a temporary name beside ``path`` and appears at ``path`` only when
+        :meth:`close` is called (:meth:`abort` removes it)."""
+        if self._sink is not None:
+            raise RuntimeError(f"this event log is already streamed to {self._sink.target}")
+        limit = DEFAULT_CHUNK_ROWS if chunk_rows is None else chunk_rows
+        if limit < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {limit}")
+        self._sink = _Sink(Path(path), replication, self._services)
+        self._limit = limit
+        # The streaming add (with the chunk check) replaces the in-memory one for this log
+        # only; an in-memory log's add stays a bare append.
+        self.__class__ = _StreamingEventLog
+        # Events recorded before (people already in a service at the start) go out in full
+        # chunks now, so that every row group but the last holds chunk_rows events.
+        rows = self._rows
+        full = len(rows) - len(rows) % limit
+        for start in range(0, full, limit):
+            self._sink.write(rows[start : start + limit])
+        del rows[:full]
+
+    def _flush(self) -> None:
+        assert self._sink is not None
+        self._sink.write(self._rows)
+        self._rows.clear()
+
+    def close(self) -> Path:
+        """Writes the events still buffered, closes the file and renames it into place;
+        returns its path."""
+        if self._sink is None:
+            raise RuntimeError("this event log is not streamed to a file")
+        if self._rows:
+            self._flush()
+        return self._sink.close()
+
+    def abort(self) -> None:
+        """Stops streaming and removes the unfinished file (the run failed)."""
+        if self._sink is not None:
+            self._sink.abort()
+        self._rows.clear()
+
+
+class _StreamingEventLog(EventLog):
+    """An :class:`EventLog` being streamed to a file (:meth:`EventLog.stream_to`)."""
+
+    __slots__ = ()
+
+    def add(
+        self, patient_id: int, event_type: int, event: str, service: str, slot: int = -1
+    ) -> None:
+        """Records an event now, writing a row group when the buffer is full."""
+        rows = self._rows
+        rows.append((patient_id, event_type, event, self.env._now, service, slot))  # type: ignore[attr-defined]
+        if len(rows) >= self._limit:
+            self._flush()
+
+
+class _Sink:
+    """An open Parquet writer on a temporary file beside ``target``."""
+
+    def __init__(self, target: Path, replication: int, services: dict[str, str]) -> None:
+        import pyarrow.parquet as pq
+
+        self.target = target
+        self.replication = replication
+        self.services = services
+        self.written = 0
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+        try:
+            self.writer: pq.ParquetWriter | None = pq.ParquetWriter(
+                self.tmp, arrow_schema(), compression=COMPRESSION
+            )
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def write(self, rows: Sequence[_Row]) -> None:
+        if self.writer is None:
+            raise RuntimeError(f"the event log {self.target} is already closed")
+        table = _encode(rows, self.replication, self.services)
+        self.writer.write_table(table, row_group_size=max(1, table.num_rows))
+        self.written += table.num_rows
+
+    def close(self) -> Path:
+        if self.writer is None:
+            raise RuntimeError(f"the event log {self.target} is already closed")
+        try:
+            self.writer.close()
+            self.writer = None
+            os.chmod(self.tmp, 0o666 & ~_umask())
+            os.replace(self.tmp, self.target)
+        except BaseException:
+            self.abort()
+            raise
+        return self.target
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            finally:
+                self.writer = None
+                self.tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@functools.cache
+def arrow_schema(scenario: bool = False) -> pa.Schema:
+    """The Arrow schema of an event-log file (with a leading ``scenario`` string column for
+    the logs of several scenarios stacked, as in a run folder's event_log.parquet). It
+    carries pandas metadata, so ``pandas.read_parquet`` gives the dtypes of
+    :meth:`EventLog.to_frame`."""
+    codes = pa.int32()
+    fields = [
+        pa.field("replication", pa.int64(), nullable=False),
+        pa.field("patient_id", pa.int64(), nullable=False),
+        pa.field("event_type", pa.dictionary(codes, pa.string()), nullable=False),
+        pa.field("event", pa.dictionary(codes, pa.string()), nullable=False),
+        pa.field("time", pa.float64(), nullable=False),
+        pa.field("service", pa.dictionary(codes, pa.string()), nullable=False),
+        pa.field("organisation", pa.dictionary(codes, pa.string()), nullable=False),
+        pa.field("resource_id", pa.int64()),
+    ]
+    template = pd.DataFrame(
+        {
+            "replication": pd.Series(dtype="int64"),
+            "patient_id": pd.Series(dtype="int64"),
+            "event_type": pd.Categorical([], categories=pd.Index(EVENT_TYPES)),
+            "event": pd.Categorical([], categories=pd.Index([], dtype="str")),
+            "time": pd.Series(dtype="float64"),
+            "service": pd.Categorical([], categories=pd.Index([], dtype="str")),
+            "organisation": pd.Categorical([], categories=pd.Index([], dtype="str")),
+            "resource_id": pd.Series(dtype="Int64"),
+        }
+    )
+    if scenario:
+        fields.insert(0, pa.field("scenario", pa.string(), nullable=False))
+        template.insert(0, "scenario", pd.Series(dtype="str"))
+    metadata = pa.Schema.from_pandas(template, preserve_index=False).metadata
+    return pa.schema(fields, metadata=metadata)
+
+
+def _encode(rows: Sequence[_Row], replication: int, services: dict[str, str]) -> pa.Table:
+    """Buffered events as an Arrow table of :func:`arrow_schema`. Dictionaries hold the
+    values in order of first appearance, so chunks read back together (Arrow unifies their
+    dictionaries chunk by chunk) give the same categories as the whole log encoded at once."""
+    n = len(rows)
+
+    def column(k: int, dtype: type[np.generic]) -> np.ndarray:
+        return np.fromiter(map(itemgetter(k), rows), dtype=dtype, count=n)
+
+    def strings(k: int) -> pa.DictionaryArray:
+        return pa.array(list(map(itemgetter(k), rows)), pa.string()).dictionary_encode()
+
+    service = strings(4)
+    # Organisations follow services: encoding the organisations of the services in their
+    # order of first appearance gives the organisations in theirs.
+    org_of_service = pa.array(
+        [services.get(s, "") for s in service.dictionary.to_pylist()], pa.string()
+    ).dictionary_encode()
+    organisation = pa.DictionaryArray.from_arrays(
+        org_of_service.indices.take(service.indices), org_of_service.dictionary
+    )
+    slots = column(5, np.int64)
+    arrays: list[Any] = [
+        pa.array(np.full(n, replication, dtype=np.int64)),
+        pa.array(column(0, np.int64)),
+        pa.DictionaryArray.from_arrays(
+            pa.array(column(1, np.int32)), pa.array(EVENT_TYPES, pa.string())
+        ),
+        strings(2),
+        pa.array(column(3, np.float64)),
+        service,
+        organisation,
+        pa.array(slots + 1, pa.int64(), mask=slots < 0),
+    ]
+    return pa.Table.from_arrays(arrays, schema=arrow_schema())
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as pandas reads it from a file (its pandas metadata gives the dtypes)."""
+    if table.num_rows == 0:
+        # Parquet keeps no dictionary for a column without values, so an empty log reads
+        # back with no categories at all: give exactly that (a file has no row groups then).
+        import pyarrow.parquet as pq
+
+        buffer = pa.BufferOutputStream()
+        pq.ParquetWriter(buffer, table.schema).close()
+        return pd.read_parquet(pa.BufferReader(buffer.getvalue()))
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
 
 
 def empty_event_log() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in EVENT_LOG_COLUMNS})
+    """A log with no events, with the columns and dtypes of :meth:`EventLog.to_frame`."""
+    return _frame(_encode([], 0, {}))
+
+
+def concat_event_logs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Event logs (of replications, or scenarios) stacked in order. The categories of each
+    categorical column are the union of the frames' in order of appearance, as when their
+    Parquet files are read back together, so the result is the same whether the logs were
+    kept in memory or streamed (pandas alone would fall back to strings where the sets of
+    categories differ)."""
+    if not frames:
+        return empty_event_log()
+    frames = list(frames)
+    for col in CATEGORICAL_COLUMNS:
+        union = list(dict.fromkeys(v for f in frames if col in f for v in f[col].cat.categories))
+        frames = [
+            f.assign(**{col: f[col].cat.set_categories(union)}) if col in f else f for f in frames
+        ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_row_groups(path: str | Path, scenario: str | None = None) -> Any:
+    """Yields the row groups of the event-log file ``path`` one at a time as Arrow tables
+    of :func:`arrow_schema` (with a ``scenario`` column when ``scenario`` is given), so that
+    files can be joined without holding any of them whole."""
+    import pyarrow.parquet as pq
+
+    target = arrow_schema()
+    file = pq.ParquetFile(path)
+    for i in range(file.num_row_groups):
+        table = file.read_row_group(i).select(list(EVENT_LOG_COLUMNS))
+        if not table.schema.equals(target, check_metadata=False):
+            table = _conform(table)
+        yield table if scenario is None else with_scenario(table, scenario)
+
+
+def with_scenario(table: pa.Table, scenario: str) -> pa.Table:
+    """An event-log table with a leading ``scenario`` column (:func:`arrow_schema` with
+    ``scenario=True``)."""
+    column = pa.repeat(pa.scalar(scenario, pa.string()), table.num_rows)
+    return table.add_column(0, pa.field("scenario", pa.string(), nullable=False), column)
+
+
+def frame_table(frame: pd.DataFrame) -> pa.Table:
+    """An event-log DataFrame (as from :meth:`EventLog.to_frame`) as an Arrow table of
+    :func:`arrow_schema`."""
+    return _conform(pa.Table.from_pandas(frame[list(EVENT_LOG_COLUMNS)], preserve_index=False))
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """``table`` (event-log columns, written by an earlier pathsim or by pandas) cast to
+    :func:`arrow_schema`."""
+    target = arrow_schema()
+    columns = []
+    for field in target:
+        column = table.column(field.name).combine_chunks()
+        if pa.types.is_dictionary(field.type):
+            if not pa.types.is_dictionary(column.type):
+                column = column.dictionary_encode()
+            column = pa.DictionaryArray.from_arrays(
+                column.indices.cast(pa.int32()), column.dictionary.cast(pa.string())
+            )
+        else:
+            column = column.cast(field.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=target)
 
 
 def to_vidigi(event_log: pd.DataFrame, time_unit_minutes: bool = True) -> pd.DataFrame:

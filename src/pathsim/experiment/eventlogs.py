@@ -1,0 +1,86 @@
+"""Event logs of a run folder on disk: one file per replication, joined at the end into the
+run's ``event_log.parquet`` without ever holding a whole log in memory.
+
+A replication's log arrives either as a finished Parquet file (streamed by the replication
+as it ran, see :meth:`pathsim.model.eventlog.EventLog.stream_to`) or as a DataFrame (runs on
+Dask, results from the Python API); both are stored in the same format (the schema of
+:func:`pathsim.model.eventlog.arrow_schema`), so the joined file is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pathsim.atomic import atomic_path
+from pathsim.experiment.runner import ComparisonResult
+from pathsim.model.eventlog import (
+    COMPRESSION,
+    arrow_schema,
+    frame_table,
+    read_row_groups,
+    with_scenario,
+)
+from pathsim.model.replication import ReplicationResult
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def store_log(r: ReplicationResult, target: Path, staging: Path) -> bool:
+    """Puts the event log of ``r`` at ``target``: a file streamed into ``staging`` is moved
+    there, a file elsewhere (the caller's own) is copied, a DataFrame is written. Returns
+    whether ``r`` has an event log."""
+    import os
+    import shutil
+
+    if r.event_log_file is not None:
+        if r.event_log_file.parent == staging:
+            os.replace(r.event_log_file, target)
+        else:
+            shutil.copyfile(r.event_log_file, target)
+        return True
+    if r.event_log is not None:
+        write_frame(target, r.event_log)
+        return True
+    return False
+
+
+def write_frame(path: Path, frame: pd.DataFrame) -> None:
+    """An event log held in memory written in the format of a streamed one."""
+    import pyarrow.parquet as pq
+
+    table = frame_table(frame)
+    pq.write_table(table, path, row_group_size=max(1, table.num_rows), compression=COMPRESSION)
+
+
+def write_event_log(path: Path, result: ComparisonResult) -> None:
+    """Writes the event logs of every scenario and replication of ``result`` to ``path``
+    (atomically), in the order of ``result.event_log``: each log's row groups are appended
+    in turn, read one at a time from its file (or converted from memory), so no log is held
+    whole. ``pandas.read_parquet`` on the file equals ``result.event_log``."""
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(scenario=True)
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as out:
+        for label, r in _logs(result):
+            for table in _tables(r, label):
+                out.write_table(table, row_group_size=max(1, table.num_rows))
+
+
+def _logs(result: ComparisonResult) -> Iterator[tuple[str, ReplicationResult]]:
+    for e in result.experiments:
+        for r in e.results:
+            yield e.label, r
+
+
+def _tables(r: ReplicationResult, label: str) -> Iterable[pa.Table]:
+    if r.event_log_file is not None:
+        yield from read_row_groups(r.event_log_file, scenario=label)
+    elif r.event_log is not None:
+        table = frame_table(r.event_log)
+        if table.num_rows:
+            yield with_scenario(table, label)
