@@ -21,7 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import scenario
-from pathsim.model.clock import Clock, call_after, call_at, rare_garbage_collection
+from pathsim.model.clock import (
+    BUCKETS_PER_DAY,
+    Clock,
+    call_after,
+    call_at,
+    rare_garbage_collection,
+)
 from pathsim.model.system import System
 
 Log = list[tuple[float, str]]
@@ -122,6 +128,62 @@ def test_scheduled_calls_fire_alike_on_simpy_and_clock(ops: list[Op]) -> None:
     # A subclass of Clock gets Call objects (call_after tests the exact class): its run loop
     # fires them too.
     assert trace(SubClock(), ops, via_call_after) == reference
+
+
+# Delays around and across the Clock's 90-minute calendar buckets: exact bucket edges
+# (multiples of 1/16 day), just either side of them, and far ahead (a year, ten years).
+EDGE = 1 / BUCKETS_PER_DAY
+WIDE_DELAYS = st.sampled_from(
+    [0.0, EDGE, 2 * EDGE, EDGE * (1 - 2**-40), EDGE * (1 + 2**-40), 0.3, 1.0, 7.25, 365.0, 3650.0]
+)
+WIDE_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["call", "at", "timeout", "process", "nested"]), WIDE_DELAYS, WIDE_DELAYS
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(WIDE_OPS)
+def test_calendar_buckets_keep_simpy_order(ops: list[Op]) -> None:
+    """The two-level queue (heap for the current bucket, buckets beyond) processes entries
+    exactly as one heap: same times, same order, same peek at every step."""
+    reference = trace(simpy.Environment(), ops, via_timeout)
+    assert trace(Clock(), ops, via_call_after) == reference
+    assert trace(Clock(), ops, via_call_at) == reference
+    assert trace(SubClock(), ops, via_call_after) == reference
+    plain, clock = simpy.Environment(), Clock()
+    plain_log: Log = []
+    clock_log: Log = []
+    build(plain, ops, via_call_after, plain_log)
+    build(clock, ops, via_call_after, clock_log)
+    while plain.peek() != float("inf"):
+        assert clock.peek() == plain.peek()
+        plain.step()
+        clock.step()
+        assert clock_log == plain_log
+    assert clock.peek() == float("inf")
+
+
+def test_calendar_holds_far_entries_outside_the_heap() -> None:
+    """Only entries before the horizon are in the heap (what makes it fast), and a run
+    started later than time 0 buckets correctly."""
+    env = Clock(initial_time=10.0)
+    log: Log = []
+    mark = partial(append_now, env, log)
+    for delay in (0.01, 5.0, 400.0, EDGE, 0.0):
+        call_after(env, delay, mark, str(delay))
+    assert sorted(e[0] for e in env._queue) == [10.0, 10.01]
+    env.run()
+    assert log == [
+        (10.0, "0.0"),
+        (10.01, "0.01"),
+        (10.0 + EDGE, str(EDGE)),
+        (15.0, "5.0"),
+        (410.0, "400.0"),
+    ]
+    assert not env._queue and not env._bucket_ids and not env._buckets
 
 
 def test_ties_fire_in_the_order_scheduled() -> None:

@@ -12,10 +12,13 @@ calls ``Environment.step`` once per event. Here:
   :class:`Clock` the entry is ``(time, NORMAL, id, fn, value)``: no event object at all. On a
   plain ``simpy.Environment`` (as some unit tests use) it is ``(time, NORMAL, id, Call)``, where
   a :class:`Call` is a slotted object that SimPy processes like any other event.
-* :class:`Clock` is a ``simpy.Environment`` whose ``run`` pops the queue in a local loop and
-  calls ``fn(value)`` at once; any other SimPy event (processes, the ``until`` event) is
-  processed exactly as ``Environment.step`` does. Entries never compare beyond the id, which is
-  unique, so entries of both shapes can share the queue.
+* :class:`Clock` is a ``simpy.Environment`` whose queue holds only 5-tuples
+  ``(time, priority, id, fn, value)``: its ``schedule`` files a SimPy event (a process step,
+  the ``until`` event) as ``(..., self._process, event)``, so its ``run`` pops an entry and
+  calls ``fn(value)`` with no test of what the entry is; ``_process`` does exactly what
+  ``Environment.step`` does with an event. Entries never compare beyond the id, which is
+  unique. On a subclass of ``Clock``, ``call_after`` files a :class:`Call` like on a plain
+  environment, processed as any other event.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
@@ -51,6 +54,22 @@ class Call:
         self.callbacks: tuple[Callable[[Call], None], ...] | None = _FIRE
 
 
+BUCKETS_PER_DAY = 16
+"""Width of the :class:`Clock`'s calendar buckets: 1/16 of a day, 90 minutes (a power of two, so
+that ``int(t * BUCKETS_PER_DAY)`` and ``t < horizon`` agree exactly for every time ``t``)."""
+
+
+def _file_call(env: simpy.Environment, at: float, fn: Callable[[Any], None], value: Any) -> None:
+    """Files a :class:`Call` due at ``at`` on an environment other than a :class:`Clock`
+    (a subclass of it files events as 5-tuples, a plain environment as 4-tuples)."""
+    call = Call(fn, value)
+    if isinstance(env, Clock):
+        env.file((at, NORMAL, next(env._eid), env._process, call))
+    else:
+        queue: list[Any] = env._queue
+        heappush(queue, (at, NORMAL, next(env._eid), call))
+
+
 def call_after(
     env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any = None
 ) -> None:
@@ -58,11 +77,16 @@ def call_after(
     ``lambda ev: fn(ev.value)`` would, at the same time and in the same order)."""
     if delay < 0:
         raise ValueError(f"Negative delay {delay}")
-    queue: list[Any] = env._queue
     if env.__class__ is Clock:
-        heappush(queue, (env._now + delay, NORMAL, next(env._eid), fn, value))
+        # Clock.file, inlined: this runs once per step of every patient.
+        at = env._now + delay
+        if at < env._horizon:
+            queue: list[Any] = env._queue
+            heappush(queue, (at, NORMAL, next(env._eid), fn, value))
+        else:
+            env._later((at, NORMAL, next(env._eid), fn, value))
     else:
-        heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(fn, value)))
+        _file_call(env, env._now + delay, fn, value)
 
 
 def call_at(
@@ -71,33 +95,86 @@ def call_at(
     """Calls ``fn(value)`` at time ``at`` (not before now)."""
     if at < env._now:
         raise ValueError(f"time {at} is in the past (now {env._now})")
-    queue: list[Any] = env._queue
     if env.__class__ is Clock:
-        heappush(queue, (at, NORMAL, next(env._eid), fn, value))
+        env.file((at, NORMAL, next(env._eid), fn, value))
     else:
-        heappush(queue, (at, NORMAL, next(env._eid), Call(fn, value)))
+        _file_call(env, at, fn, value)
 
 
 class Clock(simpy.Environment):
-    """A SimPy environment with a faster run loop for :class:`Call` events."""
+    """A SimPy environment with a faster run loop for scheduled calls, and an event queue in
+    two levels.
+
+    A binary heap costs about log2(n) comparisons of entries per event, and in a care
+    system most pending events are far off (the end of a care-home stay, a discharge in a
+    week). So only entries due before ``_horizon`` (the end of the current 90-minute
+    bucket) are in the heap ``_queue``; later ones wait unsorted in a bucket per 90 minutes
+    (``_buckets``, with a heap of their numbers ``_bucket_ids``). When the heap runs empty, the
+    next bucket becomes the heap (``heapify``, linear). The heap then holds tens of
+    entries instead of thousands, and the order in which entries are processed is exactly
+    that of one heap: (time, priority, id), every entry before the horizon is in the heap,
+    every entry at or after it in a bucket.
+    """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self._buckets: dict[int, list[Any]] = {}
+        self._bucket_ids: list[int] = []
+        self._horizon = (int(self._now * BUCKETS_PER_DAY) + 1) / BUCKETS_PER_DAY
+
+    def file(self, entry: tuple[Any, ...]) -> None:
+        """Puts ``(time, priority, id, fn, value)`` on the heap or in its bucket."""
+        if entry[0] < self._horizon:
+            queue: list[Any] = self._queue
+            heappush(queue, entry)
+        else:
+            self._later(entry)
+
+    def _later(self, entry: tuple[Any, ...]) -> None:
+        """Puts an entry due at or after the horizon in its bucket."""
+        bucket = int(entry[0] * BUCKETS_PER_DAY)
+        entries = self._buckets.get(bucket)
+        if entries is None:
+            self._buckets[bucket] = [entry]
+            heappush(self._bucket_ids, bucket)
+        else:
+            entries.append(entry)
+
+    def _refill(self) -> bool:
+        """The heap is empty: the next bucket becomes the heap. False if there is none."""
+        if not self._bucket_ids:
+            return False
+        bucket = heappop(self._bucket_ids)
+        queue: list[Any] = self._queue
+        queue.extend(self._buckets.pop(bucket))
+        heapify(queue)
+        self._horizon = (bucket + 1) / BUCKETS_PER_DAY
+        return True
+
+    def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        """As ``simpy.Environment.schedule``, filing ``(time, priority, id, _process, event)``."""
+        self.file((self._now + delay, priority, next(self._eid), self._process, event))
+
+    def peek(self) -> float:
+        """Time of the next event (infinity if there is none)."""
+        if self._queue:
+            return self._queue[0][0]
+        if self._bucket_ids:
+            return float(min(self._buckets[self._bucket_ids[0]])[0])
+        return float("inf")
 
     def step(self) -> None:
-        try:
-            item = heappop(self._queue)
-        except IndexError:
-            raise EmptySchedule from None
+        if not self._queue and not self._refill():
+            raise EmptySchedule
+        item: Any = heappop(self._queue)
         self._now = item[0]
-        if len(item) == 5:
-            item[3](item[4])
-            return
-        event = item[3]
-        if type(event) is Call:  # type: ignore[comparison-overlap]
-            event.fn(event.value)
-            return
-        self._process(event)
+        item[3](item[4])
 
     def _process(self, event: Event) -> None:
         """What ``simpy.Environment.step`` does with an event once it is popped."""
+        if type(event) is Call:  # type: ignore[comparison-overlap]
+            event.fn(event.value)
+            return
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:
@@ -129,20 +206,12 @@ class Clock(simpy.Environment):
             until.callbacks.append(StopSimulation.callback)
         queue = self._queue
         pop = heappop
-        process = self._process
-        call = Call
+        refill = self._refill
         try:
-            while queue:
+            while queue or refill():
                 item: Any = pop(queue)
                 self._now = item[0]
-                if len(item) == 5:  # (time, priority, id, fn, value): a call
-                    item[3](item[4])
-                    continue
-                event = item[3]
-                if type(event) is call:
-                    event.fn(event.value)
-                else:
-                    process(event)
+                item[3](item[4])
         except StopSimulation as exc:
             return exc.args[0]
         if until is not None:
