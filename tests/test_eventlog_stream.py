@@ -17,7 +17,8 @@ import pytest
 
 from pathsim import load_scenario, simulate
 from pathsim.experiment import Backend, RunSpec
-from pathsim.experiment.plan import Plan, comparison, run_plan
+from pathsim.experiment.executor import Task
+from pathsim.experiment.plan import Plan, comparison, run_plan, single
 from pathsim.experiment.store import RunFolder
 from pathsim.model import eventlog
 from pathsim.model.eventlog import EVENT_TYPES, EventLog, empty_event_log
@@ -265,3 +266,32 @@ def test_resume_after_a_killed_task_removes_its_staging_files(
     assert not staging.exists()
     assert not list(out.glob("tasks/**/*.tmp")) and not list(out.glob("tasks/v*/.r*"))
     pd.testing.assert_frame_equal(pd.read_parquet(out / "event_log.parquet"), reference[0])
+
+
+def test_saving_a_log_kept_in_memory_or_in_the_callers_own_file(tmp_path: Path) -> None:
+    """Results that come back with their log in memory (from Dask) are written to the task
+    folder and handed back pointing there; a log file of the caller's own is copied, not
+    moved; with the log off the folder has no event log at all."""
+    sc = load_scenario(FRAGMENTED)
+    spec = RunSpec(replications=2, seed=3, days=3, warmup_days=0, event_log=True)
+    folder = RunFolder.create(tmp_path / "run", single("one", sc, spec), command="test")
+    kept = simulate(sc, 0, seed=3, days=3, warmup_days=0, event_log=True)
+    assert kept.event_log is not None
+    saved = folder.save(Task("one", 0), kept)
+    assert saved.event_log is None and saved.event_log_file is not None
+    assert saved.event_log_file.parent == folder.task_dir(Task("one", 0))
+    pd.testing.assert_frame_equal(saved.read_event_log(), kept.event_log)
+
+    own = tmp_path / "mine.parquet"
+    streamed = simulate(sc, 1, seed=3, days=3, warmup_days=0, event_log=True, event_log_path=own)
+    again = folder.save(Task("one", 1), streamed)
+    assert own.exists()  # still there: copied, not moved
+    assert again.event_log_file == folder.task_dir(Task("one", 1)) / "event_log.parquet"
+    pd.testing.assert_frame_equal(again.read_event_log(), pd.read_parquet(own))
+    folder.release()
+
+    off = RunSpec(replications=1, seed=3, days=3, warmup_days=0, event_log=False)
+    study = run_plan(single("one", sc, off), Backend(workers=1))
+    out = write_run_folder(tmp_path / "off", study.result)
+    assert (out / "summary.csv").exists() and not (out / "event_log.parquet").exists()
+    assert not list(out.glob("tasks/**/event_log.parquet"))

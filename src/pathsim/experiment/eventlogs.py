@@ -57,18 +57,23 @@ def write_frame(path: Path, frame: pd.DataFrame) -> None:
     pq.write_table(table, path, row_group_size=max(1, table.num_rows), compression=COMPRESSION)
 
 
-def write_event_log(path: Path, result: ComparisonResult) -> None:
+def write_event_log(path: Path, result: ComparisonResult) -> bool:
     """Writes the event logs of every scenario and replication of ``result`` to ``path``
     (atomically), in the order of ``result.event_log``: each log's row groups are appended
     in turn, read one at a time from its file (or converted from memory), so no log is held
-    whole. ``pandas.read_parquet`` on the file equals ``result.event_log``."""
+    whole. ``pandas.read_parquet`` on the file equals ``result.event_log``. Writes nothing
+    and returns False when the event log was off."""
     import pyarrow.parquet as pq
 
+    logs = [r.event_log is not None or r.event_log_file is not None for _, r in _logs(result)]
+    if not any(logs):
+        return False
     schema = arrow_schema(scenario=True)
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as out:
         for label, r in _logs(result):
             for table in _tables(r, label):
                 out.write_table(table, row_group_size=max(1, table.num_rows))
+    return True
 
 
 def _logs(result: ComparisonResult) -> Iterator[tuple[str, ReplicationResult]]:

@@ -294,8 +294,7 @@ class RunFolder:
         """Writes the result tables, then marks the folder complete (run.json last)."""
         for name, frame in study.tables(event_log=False).items():
             write_table(self.path, name, frame)
-        if self.plan.spec.event_log:
-            write_event_log(self.path / "event_log.parquet", study.result)
+        write_event_log(self.path / "event_log.parquet", study.result)
         shutil.rmtree(self._staging, ignore_errors=True)
         self.meta["status"] = "complete"
         self.meta["finished"] = _now()

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pathsim.atomic import usual_mode
+
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
@@ -209,31 +211,25 @@ class _Sink:
         self.written += table.num_rows
 
     def close(self) -> Path:
-        if self.writer is None:
+        writer, self.writer = self.writer, None
+        if writer is None:
             raise RuntimeError(f"the event log {self.target} is already closed")
         try:
-            self.writer.close()
-            self.writer = None
-            os.chmod(self.tmp, 0o666 & ~_umask())
+            writer.close()
+            usual_mode(self.tmp)
             os.replace(self.tmp, self.target)
         except BaseException:
-            self.abort()
+            self.tmp.unlink(missing_ok=True)
             raise
         return self.target
 
     def abort(self) -> None:
-        if self.writer is not None:
+        writer, self.writer = self.writer, None
+        if writer is not None:  # else closed and renamed already, or aborted
             try:
-                self.writer.close()
+                writer.close()
             finally:
-                self.writer = None
                 self.tmp.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @functools.cache
