@@ -198,6 +198,22 @@ def test_run_folder_streams_logs_and_joins_them_as_in_memory(
                 assert mine[col].astype(object).equals(part[col].astype(object)), col
 
 
+def test_run_folder_on_dask_keeps_logs_in_memory_and_saves_them_the_same(
+    tmp_path: Path, reference: tuple[pd.DataFrame, Path]
+) -> None:
+    distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
+    plan = _plan()
+    folder = RunFolder.create(tmp_path / "run", plan, command="test")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        study = run_plan(plan, Backend(dask=cluster.scheduler_address), folder=folder)
+    folder.finish(study)
+    assert all(r.event_log is None for e in study.result.experiments for r in e.results)
+    assert not (folder.path / "tasks" / ".staging").exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(folder.path / "event_log.parquet"), reference[0])
+
+
 def test_joined_log_has_the_values_pathsim_wrote_before_streaming(
     reference: tuple[pd.DataFrame, Path],
 ) -> None:
