@@ -311,3 +311,21 @@ def test_saving_a_log_kept_in_memory_or_in_the_callers_own_file(tmp_path: Path) 
     out = write_run_folder(tmp_path / "off", study.result)
     assert (out / "summary.csv").exists() and not (out / "event_log.parquet").exists()
     assert not list(out.glob("tasks/**/event_log.parquet"))
+
+
+def test_task_logs_saved_by_an_earlier_pathsim_join_too(
+    tmp_path: Path, in_memory: pd.DataFrame
+) -> None:
+    """A run folder resumed from an earlier version holds task logs written by pandas (sorted
+    categories, pandas' own Arrow types): they are cast to the one schema when joined."""
+    old = in_memory.copy()
+    for col in ("event", "service", "organisation"):
+        old[col] = old[col].cat.reorder_categories(sorted(old[col].cat.categories))
+    path = tmp_path / "old.parquet"
+    old.to_parquet(path, index=False)
+    (table,) = list(eventlog.read_row_groups(path, scenario="s"))
+    assert table.schema.equals(eventlog.arrow_schema(scenario=True), check_metadata=False)
+    back = table.to_pandas()
+    assert list(back["scenario"].unique()) == ["s"]
+    for col in in_memory:
+        assert back[col].astype(object).equals(in_memory[col].astype(object)), col
