@@ -53,14 +53,19 @@ class ThresholdLevelMonitor(LevelMonitor):
         self._above = [0.0] * len(thresholds)
 
     def add(self, delta: float) -> None:
+        # LevelMonitor.add inlined (one call instead of two on this hot path); nothing is
+        # added when no time has passed (adding level * 0.0 left the sums unchanged).
         now = self.env._now
         dt = now - self._t
         if dt > 0:
             level = self.level
+            self._area += level * dt
+            self._t = now
+            above = self._above
             for i, thr in enumerate(self.thresholds):
                 if level >= thr:
-                    self._above[i] += dt
-        super().add(delta)
+                    above[i] += dt
+        self.level += delta
 
     def time_above(self, t: float) -> list[float]:
         """Time at or above each threshold from the start of the run to ``t``."""

@@ -230,6 +230,8 @@ class PoissonSource:
         entry: Callable[[Patient], None],
         draws: ClinicalDraws | None,
     ) -> None:
+        if draws is not None and route == ROUTE_COMMUNITY:
+            raise ValueError("people referred from the community have no clinical draws")
         self.ctx = ctx
         self.rng = streams[f"{name}.arrivals"]
         self.daily_rate = annual_rate / 365.25
@@ -295,13 +297,17 @@ class PoissonSource:
         ctx = self.ctx
         i = self._i
         self._i = i + 1
-        pid = ctx.new_other_id() if self.route == ROUTE_COMMUNITY else ctx.new_patient_id()
         env = ctx.env
-        if self._rows:
-            p = Patient(pid, self.segment_index, self.route, env._now, self._rows[i])
+        if self._rows:  # a crisis arrival: ctx.new_patient_id(), inlined
+            ctx.next_patient_id += 1
+            ctx.created += 1
+            p = Patient(
+                ctx.next_patient_id, self.segment_index, self.route, env._now, self._rows[i]
+            )
             if p.admit and not p.same_day and ctx.collecting:
                 ctx.open_window(p)  # a crisis that needs an overnight bed
         else:
+            pid = ctx.new_other_id() if self.route == ROUTE_COMMUNITY else ctx.new_patient_id()
             p = Patient(pid, self.segment_index, self.route, env._now)
         self.entry(p)
         # The next arrival (as _schedule_next, inlined: this runs once per patient).
