@@ -53,3 +53,6 @@ def test_long_runs_and_big_event_logs_are_announced() -> None:
     messages = warnings(long)
     assert any("large" in m for m in messages)
     assert any("event log" in m and "GiB" in m for m in messages)
+    # streamed to a run folder, the log's memory stays small: only the length is announced
+    assert [m for m in warnings(long, streamed=True) if "event log" in m] == []
+    assert any("large" in m for m in warnings(long, streamed=True))

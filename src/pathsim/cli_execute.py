@@ -66,8 +66,9 @@ def same_plan(given: Plan, stored: Plan, resume: Path) -> None:
         )
 
 
-def check_size(plan: Plan, backend: Backend) -> None:
-    """Refuses an experiment too large to finish, and announces a long one, before it starts."""
+def check_size(plan: Plan, backend: Backend, streamed: bool) -> None:
+    """Refuses an experiment too large to finish, and announces a long one, before it starts.
+    ``streamed``: event logs go straight to the run folder (not held in memory)."""
     spec = plan.spec
     total = [
         workload(v.scenario, spec.days, spec.warmup_days, spec.replications, spec.event_log)
@@ -82,7 +83,7 @@ def check_size(plan: Plan, backend: Backend) -> None:
     reason = too_large(combined)
     if reason:
         _fail(f"refused: {reason}")
-    for message in warnings(combined):
+    for message in warnings(combined, streamed):
         click.echo(f"Warning: {message}", err=True)
 
 
@@ -122,7 +123,7 @@ def execute(
     if report and out is None and resume is None:
         _fail("--report writes report.html into the run folder: give --out DIR as well.")
     if folder is None:
-        check_size(plan, backend)
+        check_size(plan, backend, streamed=out is not None and not backend.dask)
         if out is not None:
             try:
                 folder = RunFolder.create(

@@ -12,8 +12,11 @@ from pathsim.scenario.models import Scenario
 
 PATIENTS_PER_SECOND = 40_000
 """Patients one core simulates a second on the default scenario (docs/performance.md)."""
-EVENT_LOG_BYTES_PER_PATIENT = 800
-"""Memory of the event log per patient (about 10 rows of 80 bytes)."""
+EVENT_LOG_BYTES_PER_PATIENT = 1_700
+"""Peak memory of an event log held whole, per patient: 270 MB for the 158,000 patients of a
+replication-year of the default scenario (about 6 events each), measured with
+``python experiments/memory_event_log.py`` (docs/performance.md). A log streamed to a run
+folder needs about 50 MB however long the run, and 46 bytes per patient on disk."""
 REFUSE_PATIENTS = 1_000_000_000
 """Runs expected to create more patients than this, in total, are refused."""
 WARN_SECONDS = 30 * 60
@@ -62,14 +65,17 @@ def too_large(w: Workload) -> str | None:
     return None
 
 
-def warnings(w: Workload) -> list[str]:
-    """What to tell the user before a large run starts."""
+def warnings(w: Workload, streamed: bool = False) -> list[str]:
+    """What to tell the user before a large run starts. ``streamed``: the event logs go to a
+    run folder as the run goes (``--out``, this machine's processes), so their memory stays
+    small whatever ``w.event_log_bytes`` says."""
     out = []
     if w.seconds > WARN_SECONDS:
         out.append(f"this run is large: {w.describe()}.")
-    if w.event_log_bytes > WARN_EVENT_LOG_BYTES:
+    if w.event_log_bytes > WARN_EVENT_LOG_BYTES and not streamed:
         out.append(
             f"the event log of each replication needs about {w.event_log_bytes / 2**30:.0f} GiB "
-            "of memory; switch it off (--no-event-log) or run fewer days."
+            "of memory; give --out DIR (logs are then streamed to disk), switch it off "
+            "(--no-event-log) or run fewer days."
         )
     return out
