@@ -437,7 +437,7 @@ def test_benchmark_quick_mode_prints_its_tables() -> None:
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for heading in ("## Population", "## Waiting lines"):
+    for heading in ("## Population", "## Waiting lines", "scenarios x 2 replications"):
         assert heading in out
     rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
     for name in ("fragmented", "integrated"):
