@@ -49,7 +49,7 @@ def test_long_runs_and_big_event_logs_are_announced() -> None:
     sc = load_scenario("scenarios/fragmented.yaml")
     small = workload(sc, 365, 60, 10, event_log=False)
     assert too_large(small) is None and warnings(small) == []
-    long = workload(sc, 36_500, 60, 10, event_log=True)  # a century, ten times, with the log
+    long = workload(sc, 36_500, 60, 30, event_log=True)  # a century, 30 times, with the log
     messages = warnings(long)
     assert any("large" in m for m in messages)
     assert any("event log" in m and "GiB" in m for m in messages)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from pathsim.scenario.models import Scenario
 
-PATIENTS_PER_SECOND = 40_000
-"""Patients one core simulates a second on the default scenario (docs/performance.md)."""
+PATIENTS_PER_SECOND = 100_000
+"""Patients one core simulates a second on the default scenario: 10 us of CPU per patient
+(docs/performance.md, 2026-11-30; was 25 us before issue 7's work)."""
 EVENT_LOG_BYTES_PER_PATIENT = 1_700
 """Peak memory of an event log held whole, per patient: 270 MB for the 158,000 patients of a
 replication-year of the default scenario (about 6 events each), measured with
