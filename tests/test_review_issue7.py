@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from pathsim import load_scenario, simulate
 from pathsim.experiment import Backend, RunSpec
 from pathsim.experiment.eventlogs import write_event_log
+from pathsim.experiment.executor import Task
 from pathsim.experiment.plan import run_plan, single
 from pathsim.experiment.runner import ComparisonResult, ExperimentResult
 from pathsim.experiment.store import RunFolder
@@ -38,6 +39,7 @@ from pathsim.model.clock import BUCKETS_PER_DAY, Clock, call_after
 from pathsim.model.eventlog import EventLog, empty_event_log
 from pathsim.model.monitors import LevelMonitor, ThresholdLevelMonitor
 from pathsim.model.patients import ROUTE_COMMUNITY, PoissonSource
+from pathsim.model.replication import ReplicationResult
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAGMENTED = ROOT / "scenarios" / "fragmented.yaml"
@@ -437,3 +439,30 @@ def test_community_sources_refuse_clinical_draws() -> None:
             print,
             object(),  # type: ignore[arg-type]
         )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tasks_reach_save_already_streamed_to_the_staging_folder(
+    tmp_path: Path, workers: int
+) -> None:
+    """What ``save`` receives, before it moves anything: on this process and on local
+    workers, every result arrives with no log in memory and its file finished in
+    tasks/.staging (the feature's tests only see what ``save`` returns, which points to the
+    task folder whichever way the log was kept)."""
+    arrived: list[tuple[Any, Path | None, bool]] = []
+
+    class Watched(RunFolder):
+        def save(self, task: Task, result: ReplicationResult) -> ReplicationResult:
+            f = result.event_log_file
+            arrived.append((result.event_log, f, f is not None and f.is_file()))
+            return super().save(task, result)
+
+    sc = load_scenario(FRAGMENTED)
+    spec = RunSpec(replications=2, seed=3, days=3, warmup_days=0, event_log=True)
+    folder = Watched.create(tmp_path / "run", single("one", sc, spec), command="test")
+    run_plan(folder.plan, Backend(workers=workers), folder=folder)
+    folder.release()
+    staging = folder.path / "tasks" / ".staging"
+    assert len(arrived) == 2
+    for log, file, exists in arrived:
+        assert log is None and file is not None and file.parent == staging and exists
