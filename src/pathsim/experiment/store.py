@@ -132,6 +132,7 @@ class RunFolder:
         for stale in (self.path / "tasks").glob("v*/.r*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
         shutil.rmtree(self._staging, ignore_errors=True)
+        _remove_temporaries(self.path)
 
     def release(self) -> None:
         """Gives up the claim taken by :meth:`lock` (also done by :meth:`finish`)."""
@@ -368,6 +369,18 @@ def _clear_own(path: Path) -> None:
             shutil.rmtree(item)
         elif item.name in _OWN_ENTRIES or item.suffix in _OWN_SUFFIXES:
             item.unlink()
+    _remove_temporaries(path)
+
+
+def _remove_temporaries(path: Path) -> None:
+    """Removes the temporary files of tables that a killed process was writing in the run
+    folder ``path`` (``pathsim.atomic`` names them ``.<table>.<random>.tmp``; the joined
+    event log can be gigabytes)."""
+    for stale in path.glob(".*.tmp"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def _now() -> str:

@@ -27,6 +27,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
+from math import floor
 from typing import Any
 
 import simpy
@@ -55,8 +56,9 @@ class Call:
 
 
 BUCKETS_PER_DAY = 16
-"""Width of the :class:`Clock`'s calendar buckets: 1/16 of a day, 90 minutes (a power of two, so
-that ``int(t * BUCKETS_PER_DAY)`` and ``t < horizon`` agree exactly for every time ``t``)."""
+"""Width of the :class:`Clock`'s calendar buckets: 1/16 of a day, 90 minutes. A power of two,
+so that ``floor(t * BUCKETS_PER_DAY)`` (the bucket) and ``t < horizon`` (on the heap or not)
+agree exactly for every time ``t``, negative ones included, up to 2**49 days."""
 
 
 def _file_call(env: simpy.Environment, at: float, fn: Callable[[Any], None], value: Any) -> None:
@@ -113,14 +115,17 @@ class Clock(simpy.Environment):
     next bucket becomes the heap (``heapify``, linear). The heap then holds tens of
     entries instead of thousands, and the order in which entries are processed is exactly
     that of one heap: (time, priority, id), every entry before the horizon is in the heap,
-    every entry at or after it in a bucket.
+    every entry at or after it in a bucket (or, at infinite times, in ``_beyond``, taken
+    after the last bucket).
     """
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
         self._buckets: dict[int, list[Any]] = {}
         self._bucket_ids: list[int] = []
-        self._horizon = (int(self._now * BUCKETS_PER_DAY) + 1) / BUCKETS_PER_DAY
+        self._beyond: list[Any] = []
+        """Entries too far off for a bucket number (infinite times; SimPy accepts them)."""
+        self._horizon = (floor(self._now * BUCKETS_PER_DAY) + 1) / BUCKETS_PER_DAY
 
     def file(self, entry: tuple[Any, ...]) -> None:
         """Puts ``(time, priority, id, fn, value)`` on the heap or in its bucket."""
@@ -132,7 +137,11 @@ class Clock(simpy.Environment):
 
     def _later(self, entry: tuple[Any, ...]) -> None:
         """Puts an entry due at or after the horizon in its bucket."""
-        bucket = int(entry[0] * BUCKETS_PER_DAY)
+        try:
+            bucket = floor(entry[0] * BUCKETS_PER_DAY)
+        except OverflowError:  # infinite: after every bucket
+            self._beyond.append(entry)
+            return
         entries = self._buckets.get(bucket)
         if entries is None:
             self._buckets[bucket] = [entry]
@@ -141,14 +150,20 @@ class Clock(simpy.Environment):
             entries.append(entry)
 
     def _refill(self) -> bool:
-        """The heap is empty: the next bucket becomes the heap. False if there is none."""
-        if not self._bucket_ids:
-            return False
-        bucket = heappop(self._bucket_ids)
+        """The heap is empty: the next bucket becomes the heap (after the last bucket, the
+        entries at infinity). False if there are none."""
         queue: list[Any] = self._queue
-        queue.extend(self._buckets.pop(bucket))
+        if self._bucket_ids:
+            bucket = heappop(self._bucket_ids)
+            queue.extend(self._buckets.pop(bucket))
+            self._horizon = (bucket + 1) / BUCKETS_PER_DAY
+        elif self._beyond:
+            queue.extend(self._beyond)
+            self._beyond.clear()
+            self._horizon = float("inf")  # every entry from now on goes on the heap
+        else:
+            return False
         heapify(queue)
-        self._horizon = (bucket + 1) / BUCKETS_PER_DAY
         return True
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
@@ -159,11 +174,14 @@ class Clock(simpy.Environment):
         """Time of the next event (infinity if there is none)."""
         if self._queue:
             return self._queue[0][0]
-        if self._bucket_ids:
-            return float(min(self._buckets[self._bucket_ids[0]])[0])
+        waiting = self._buckets[self._bucket_ids[0]] if self._bucket_ids else self._beyond
+        if waiting:
+            at: float = min(waiting)[0]
+            return at
         return float("inf")
 
     def step(self) -> None:
+        """Processes the next event (as ``simpy.Environment.step``)."""
         if not self._queue and not self._refill():
             raise EmptySchedule
         item: Any = heappop(self._queue)

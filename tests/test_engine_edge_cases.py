@@ -1,15 +1,15 @@
-"""Review of issue 7's second pass (the two-level Clock queue, the inlined monitor update, the
-streamed event log): cases the feature's own tests leave out.
+"""Edge cases of issue 7's second pass (the two-level Clock queue, the inlined monitor update,
+the streamed event log), found in review: cases the features' own tests leave out.
 
 Clock: SimPy's resources, interrupts and conditions (they schedule through
 ``Environment.schedule``) across bucket edges and far delays, from start times other than 0,
 with ``run(until=...)`` legs on bucket edges, compared event by event with
-``simpy.Environment``; and the inputs where the Clock differs from SimPy (negative times,
-infinite times, the type of ``peek()``), marked xfail(strict) so that a fix shows up.
+``simpy.Environment``; negative and infinite times and the type of ``peek()`` as SimPy has
+them (the review found the Clock differing on all three; fixed).
 Monitors: the inlined ``ThresholdLevelMonitor.add`` against the code it replaced, bit for bit.
 Event log: ``stream_to`` after events were recorded, a run folder's joined log from logs kept
-every way at once (in memory, streamed, written by an earlier pathsim, empty), and a join that
-fails half way.
+every way at once (in memory, streamed, written by an earlier pathsim, empty), a join that
+fails half way, and the temporary of a join killed half way removed on resume.
 """
 
 from __future__ import annotations
@@ -196,23 +196,12 @@ def _negative_times(env: simpy.Environment) -> Log:
     return log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Clock buckets with int() (truncation toward zero): bucket 0 spans (-1/16, 1/16) "
-    "but the horizon after bucket -1 is 0.0, so an entry due in (-1/16, 0) scheduled then "
-    "goes to the heap ahead of older entries in bucket 0 and time runs backwards",
-)
 def test_negative_start_time_keeps_simpy_order() -> None:
     plain = _negative_times(simpy.Environment(initial_time=-1.0))
     assert [t for t, _ in plain] == sorted(t for t, _ in plain)
     assert _negative_times(Clock(initial_time=-1.0)) == plain
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="Clock._later computes int(inf * 16): OverflowError where SimPy schedules at inf",
-)
 @pytest.mark.parametrize("how", ["timeout", "run_until"])
 def test_infinite_times_as_simpy(how: str) -> None:
     results: list[tuple[Any, Any]] = []
@@ -227,9 +216,6 @@ def test_infinite_times_as_simpy(how: str) -> None:
     assert results[1] == results[0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Clock.peek() returns float(...) for an entry in a bucket: 100 -> 100.0"
-)
 def test_peek_keeps_the_type_of_the_time() -> None:
     plain, clock = simpy.Environment(), Clock()
     for env in (plain, clock):
@@ -402,12 +388,6 @@ def test_a_join_that_fails_leaves_no_file(tmp_path: Path, mixed: ComparisonResul
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RunFolder.lock() removes tasks/v*/.r*.tmp and tasks/.staging but not the "
-    "temporary of a run-level table (atomic_path's .event_log.parquet.*.tmp) that a process "
-    "killed while joining the logs in finish() leaves; resuming and replacing keep it",
-)
 def test_resuming_after_a_kill_during_the_join_removes_its_temporary(tmp_path: Path) -> None:
     sc = load_scenario(FRAGMENTED)
     spec = RunSpec(replications=1, seed=3, days=3, warmup_days=0, event_log=True)
