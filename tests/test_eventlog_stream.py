@@ -17,6 +17,7 @@ import pytest
 
 from pathsim import load_scenario, simulate
 from pathsim.experiment import Backend, RunSpec
+from pathsim.experiment.eventlogs import read_row_groups
 from pathsim.experiment.executor import Task
 from pathsim.experiment.plan import Plan, comparison, run_plan, single
 from pathsim.experiment.store import RunFolder
@@ -323,7 +324,7 @@ def test_task_logs_saved_by_an_earlier_pathsim_join_too(
         old[col] = old[col].cat.reorder_categories(sorted(old[col].cat.categories))
     path = tmp_path / "old.parquet"
     old.to_parquet(path, index=False)
-    (table,) = list(eventlog.read_row_groups(path, scenario="s"))
+    (table,) = list(read_row_groups(path, scenario="s"))
     assert table.schema.equals(eventlog.arrow_schema(scenario=True), check_metadata=False)
     back = table.to_pandas()
     assert list(back["scenario"].unique()) == ["s"]

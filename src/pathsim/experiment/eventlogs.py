@@ -9,34 +9,24 @@ Dask, results from the Python API); both are stored in the same format (the sche
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 
 from pathsim.atomic import atomic_path
 from pathsim.experiment.runner import ComparisonResult
-from pathsim.model.eventlog import (
-    COMPRESSION,
-    arrow_schema,
-    frame_table,
-    read_row_groups,
-    with_scenario,
-)
+from pathsim.model.eventlog import COMPRESSION, EVENT_LOG_COLUMNS, arrow_schema
 from pathsim.model.replication import ReplicationResult
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 
 def store_log(r: ReplicationResult, target: Path, staging: Path) -> bool:
     """Puts the event log of ``r`` at ``target``: a file streamed into ``staging`` is moved
     there, a file elsewhere (the caller's own) is copied, a DataFrame is written. Returns
     whether ``r`` has an event log."""
-    import os
-    import shutil
-
     if r.event_log_file is not None:
         if r.event_log_file.parent == staging:
             os.replace(r.event_log_file, target)
@@ -89,3 +79,51 @@ def _tables(r: ReplicationResult, label: str) -> Iterable[pa.Table]:
         table = frame_table(r.event_log)
         if table.num_rows:
             yield with_scenario(table, label)
+
+
+# -- reading task logs as Arrow tables of the one schema ----------------------------------
+def read_row_groups(path: str | Path, scenario: str | None = None) -> Iterator[pa.Table]:
+    """Yields the row groups of the event-log file ``path`` one at a time as Arrow tables
+    of :func:`arrow_schema` (with a ``scenario`` column when ``scenario`` is given), so that
+    files can be joined without holding any of them whole."""
+    import pyarrow.parquet as pq
+
+    target = arrow_schema()
+    file = pq.ParquetFile(path)
+    for i in range(file.num_row_groups):
+        table = file.read_row_group(i).select(list(EVENT_LOG_COLUMNS))
+        if not table.schema.equals(target, check_metadata=False):
+            table = _conform(table)
+        yield table if scenario is None else with_scenario(table, scenario)
+
+
+def with_scenario(table: pa.Table, scenario: str) -> pa.Table:
+    """An event-log table with a leading ``scenario`` column (:func:`arrow_schema` with
+    ``scenario=True``)."""
+    column = pa.repeat(pa.scalar(scenario, pa.string()), table.num_rows)
+    return table.add_column(0, pa.field("scenario", pa.string(), nullable=False), column)
+
+
+def frame_table(frame: pd.DataFrame) -> pa.Table:
+    """An event-log DataFrame (as from :meth:`EventLog.to_frame`) as an Arrow table of
+    :func:`arrow_schema`."""
+    return _conform(pa.Table.from_pandas(frame[list(EVENT_LOG_COLUMNS)], preserve_index=False))
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """``table`` (event-log columns, written by an earlier pathsim or by pandas) cast to
+    :func:`arrow_schema`."""
+    target = arrow_schema()
+    columns = []
+    for field in target:
+        column = table.column(field.name).combine_chunks()
+        if pa.types.is_dictionary(field.type):
+            if not pa.types.is_dictionary(column.type):
+                column = column.dictionary_encode()
+            column = pa.DictionaryArray.from_arrays(
+                column.indices.cast(pa.int32()), column.dictionary.cast(pa.string())
+            )
+        else:
+            column = column.cast(field.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=target)

@@ -88,7 +88,8 @@ def execute(
     """Runs ``tasks`` (each naming a scenario in ``scenarios`` by label) and yields each
     result as it finishes. Closing the iterator early (or an exception, such as Ctrl-C, in
     the caller) cancels the tasks not yet started. ``log_paths`` names, per task, the file
-    to stream its event log to (see the module docstring; ignored on Dask)."""
+    to stream its event log to (on this machine's processes; ignored on Dask, whose workers
+    may have no disk in common with this process: their logs come back in memory)."""
     if not tasks:
         return
     paths = log_paths or {}

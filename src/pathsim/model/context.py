@@ -150,7 +150,8 @@ class RunContext:
 
     def new_patient_id(self) -> int:
         """Id of a crisis arrival (A&E or direct admission): 1, 2, ... in arrival order, so the
-        same patient has the same id in every configuration run with the same seed."""
+        same patient has the same id in every configuration run with the same seed.
+        (``PoissonSource._arrive`` does the same inline, on its hot path: change both.)"""
         self.next_patient_id += 1
         self.created += 1
         return self.next_patient_id

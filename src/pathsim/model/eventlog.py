@@ -341,53 +341,6 @@ def concat_event_logs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def read_row_groups(path: str | Path, scenario: str | None = None) -> Any:
-    """Yields the row groups of the event-log file ``path`` one at a time as Arrow tables
-    of :func:`arrow_schema` (with a ``scenario`` column when ``scenario`` is given), so that
-    files can be joined without holding any of them whole."""
-    import pyarrow.parquet as pq
-
-    target = arrow_schema()
-    file = pq.ParquetFile(path)
-    for i in range(file.num_row_groups):
-        table = file.read_row_group(i).select(list(EVENT_LOG_COLUMNS))
-        if not table.schema.equals(target, check_metadata=False):
-            table = _conform(table)
-        yield table if scenario is None else with_scenario(table, scenario)
-
-
-def with_scenario(table: pa.Table, scenario: str) -> pa.Table:
-    """An event-log table with a leading ``scenario`` column (:func:`arrow_schema` with
-    ``scenario=True``)."""
-    column = pa.repeat(pa.scalar(scenario, pa.string()), table.num_rows)
-    return table.add_column(0, pa.field("scenario", pa.string(), nullable=False), column)
-
-
-def frame_table(frame: pd.DataFrame) -> pa.Table:
-    """An event-log DataFrame (as from :meth:`EventLog.to_frame`) as an Arrow table of
-    :func:`arrow_schema`."""
-    return _conform(pa.Table.from_pandas(frame[list(EVENT_LOG_COLUMNS)], preserve_index=False))
-
-
-def _conform(table: pa.Table) -> pa.Table:
-    """``table`` (event-log columns, written by an earlier pathsim or by pandas) cast to
-    :func:`arrow_schema`."""
-    target = arrow_schema()
-    columns = []
-    for field in target:
-        column = table.column(field.name).combine_chunks()
-        if pa.types.is_dictionary(field.type):
-            if not pa.types.is_dictionary(column.type):
-                column = column.dictionary_encode()
-            column = pa.DictionaryArray.from_arrays(
-                column.indices.cast(pa.int32()), column.dictionary.cast(pa.string())
-            )
-        else:
-            column = column.cast(field.type)
-        columns.append(column)
-    return pa.Table.from_arrays(columns, schema=target)
-
-
 def to_vidigi(event_log: pd.DataFrame, time_unit_minutes: bool = True) -> pd.DataFrame:
     """The event log with vidigi's column names (``entity_id``, ``run_number``) and only the
     event types vidigi animates. Times are converted to minutes unless told otherwise."""

@@ -78,7 +78,9 @@ def simulate(
     :data:`~pathsim.model.eventlog.DEFAULT_CHUNK_ROWS` events, so memory stays flat) rather
     than kept in memory: the result's ``event_log`` is then None and its ``event_log_file``
     the path. The file appears only when the run has finished; a run that fails leaves
-    none. ``pandas.read_parquet`` on it gives the DataFrame ``event_log`` would have held.
+    none (a process killed outright can leave its temporary, ``.<name>.<random>.tmp`` beside
+    it; a run folder removes those when resumed). ``pandas.read_parquet`` on it gives the
+    DataFrame ``event_log`` would have held.
     """
     run = scenario.run
     seed = run.seed if seed is None else seed
