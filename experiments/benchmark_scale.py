@@ -1,11 +1,13 @@
 """Benchmark: speed and scale of pathsim (issue 7), each target printed beside its measurement.
 
-    python experiments/benchmark_scale.py                 # everything (about 3-5 minutes idle)
+    python experiments/benchmark_scale.py                 # everything (about 7 minutes idle)
     python experiments/benchmark_scale.py --quick         # a smoke run (under a minute)
-    python experiments/benchmark_scale.py --only default  # one section: default, batch,
+    python experiments/benchmark_scale.py --only default  # sections: default, batch,
                                                           # population, lines
+    python experiments/benchmark_scale.py --only population lines \
+        --plot docs/performance/curves.png                # and draw their curves
 
-Prints four tables:
+Prints four tables (and, with ``--plot``, the curves of (2) and (3) as a PNG):
 
 (1) default scenarios: seconds per replication-year (60 warm-up days + 365) of
     scenarios/fragmented.yaml and scenarios/integrated.yaml on one core; target at most 2 s;
@@ -55,6 +57,7 @@ REFERENCE = ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml"
 SECONDS_PER_REPLICATION_YEAR = 2.0
 BATCH_SECONDS, BATCH_RUNS, CORES = 180.0, 200, 2
 LINE_FLATNESS = 1.5
+SECTIONS = ("default", "batch", "population", "lines")
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -177,7 +180,8 @@ def scaled(base: Scenario, factor: float) -> Scenario:
     return with_overrides(base, over)
 
 
-def population(repeats: int, factors: list[float]) -> None:
+def population(repeats: int, factors: list[float]) -> list[tuple[int, float]]:
+    """Prints the population table; returns (population, CPU seconds per patient) rows."""
     base = load_scenario(ROOT / "scenarios" / "fragmented.yaml")
     people = sum(s.population for s in base.segments.values())
     print(
@@ -207,6 +211,7 @@ def population(repeats: int, factors: list[float]) -> None:
         "\nLinear cost means the last column stays near 1. Capacities are scaled with the "
         "population, so each system is about as busy as the default one."
     )
+    return [(pop, cpu / created) for pop, created, _, cpu in rows]
 
 
 # -- (3) waiting lines ------------------------------------------------------------------------
@@ -262,7 +267,9 @@ def run_only(sc: Scenario) -> tuple[float, int, int]:
     return cpu, system.ctx.created, max(s.places.waiting for s in system.services)
 
 
-def lines(repeats: int, sizes: list[int]) -> None:
+def lines(repeats: int, sizes: list[int]) -> dict[str, list[tuple[int, float]]]:
+    """Prints the waiting-line table; returns, per line, (patients, marginal CPU seconds per
+    patient) from the second size on."""
     base = load_scenario(REFERENCE)
     print(
         "\n## Waiting lines inside the model: the line grows to N over a year "
@@ -284,6 +291,7 @@ def lines(repeats: int, sizes: list[int]) -> None:
         kind: (min(run_only(make(base, 0))[0] for _ in range(repeats)), 0) for kind, make in makers
     }
     marginals: dict[str, list[float]] = {kind: [] for kind, _ in makers}
+    curve: dict[str, list[tuple[int, float]]] = {kind: [] for kind, _ in makers}
     for n in sizes:
         cells = []
         for kind, make in makers:
@@ -298,6 +306,7 @@ def lines(repeats: int, sizes: list[int]) -> None:
             previous[kind] = (best, created)
             if n_prev:
                 marginals[kind].append(marginal)
+                curve[kind].append((created, marginal))
             cells += [f"{best / created * 1e6:.2f} (line {waiting:,})", f"{marginal * 1e6:.2f}"]
         print(f"| {n:,} | " + " | ".join(cells) + " |", flush=True)
     spread = max(max(m) / min(m) for m in marginals.values() if m) if sizes[1:] else 1.0
@@ -308,6 +317,52 @@ def lines(repeats: int, sizes: list[int]) -> None:
         f"({verdict}). The first row's marginal is from an empty year and includes the fixed "
         "cost of the weekly batches, so it is left out of the verdict."
     )
+    return curve
+
+
+# -- the curves as a figure -------------------------------------------------------------------
+def plot_curves(
+    pop: list[tuple[int, float]], curve: dict[str, list[tuple[int, float]]], target: Path
+) -> None:
+    """Cost per patient against population, and marginal cost per patient against the length
+    of the waiting line, with the flatness limit, as one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pathsim.atomic import atomic_path
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    if pop:
+        x, y = zip(*pop, strict=True)
+        left.plot(x, [v * 1e6 for v in y], "o-", color="#0072B2")
+        ref = dict(pop).get(400_000, y[0])
+        left.axhspan(ref * 1e6 / 1.5, ref * 1e6 * 1.5, color="#0072B2", alpha=0.08)
+        left.set_xscale("log")
+        left.set_ylim(bottom=0)
+        left.set_xlabel("population (people)")
+        left.set_ylabel("CPU per patient created (microseconds)")
+        left.set_title("Population (shaded: within 1.5x of the cost at 400,000)", fontsize=10)
+    labels = {"social": "social care, first come first served", "triage": "A&E triage, by priority"}
+    colours = {"social": "#E69F00", "triage": "#009E73"}
+    for kind, points in curve.items():
+        if not points:
+            continue
+        x, y = zip(*points, strict=True)
+        right.plot(x, [v * 1e6 for v in y], "o-", color=colours[kind], label=labels[kind])
+        low = min(y) * 1e6
+        right.axhline(low * LINE_FLATNESS, color=colours[kind], linestyle=":", linewidth=1)
+    right.set_xscale("log")
+    right.set_ylim(bottom=0)
+    right.set_xlabel("patients waiting in the line at the end of the year")
+    right.set_ylabel("marginal CPU per extra patient (microseconds)")
+    right.set_title(f"Waiting lines (dotted: {LINE_FLATNESS}x each line's lowest)", fontsize=10)
+    right.legend(loc="lower left", fontsize=8)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+    print(f"\nFigure written to {target}")
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -317,8 +372,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     parser.add_argument(
         "--only",
-        choices=("default", "batch", "population", "lines"),
-        help="run one section only",
+        nargs="+",
+        choices=SECTIONS,
+        help="run only these sections",
     )
     parser.add_argument(
         "--batch-replications",
@@ -326,7 +382,14 @@ def main() -> None:
         default=100,
         help="replications of each scenario in the batch section (default 100)",
     )
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE.png",
+        help="also draw the population and waiting-line curves into this PNG",
+    )
     args = parser.parse_args()
+    sections = set(args.only or SECTIONS)
     repeats = 1 if args.quick else args.repeats
     factors = [0.25, 1.0] if args.quick else [0.25, 1.0, 4.0]
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 30_000, 100_000]
@@ -335,14 +398,20 @@ def main() -> None:
     print(f"Command: `python {shlex.join(['experiments/benchmark_scale.py', *sys.argv[1:]])}`")
     print(f"Machine: {machine()}")
     print(f"Date: {time.strftime('%Y-%m-%d %H:%M')}")
-    if args.only in (None, "default"):
+    if "default" in sections:
         default_scenarios(repeats)
-    if args.only in (None, "batch"):
+    if "batch" in sections:
         batch(2 if args.quick else args.batch_replications)
-    if args.only in (None, "population"):
-        population(repeats, factors)
-    if args.only in (None, "lines"):
-        lines(repeats, sizes)
+    pop: list[tuple[int, float]] = []
+    curve: dict[str, list[tuple[int, float]]] = {}
+    if "population" in sections:
+        pop = population(repeats, factors)
+    if "lines" in sections:
+        # The marginal at 10,000 is a difference of two runs of a few hundredths of a second,
+        # so a few milliseconds of jitter move it by 10-30%: the best of at least 7 runs.
+        curve = lines(1 if args.quick else max(repeats, 7), sizes)
+    if args.plot and (pop or curve):
+        plot_curves(pop, curve, args.plot)
 
 
 if __name__ == "__main__":
