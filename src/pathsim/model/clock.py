@@ -142,6 +142,14 @@ class Clock(simpy.Environment):
         except OverflowError:  # infinite: after every bucket
             self._beyond.append(entry)
             return
+        if not self._queue and (not self._bucket_ids or bucket < self._bucket_ids[0]):
+            # Nothing is due before this entry's bucket: the entry becomes the heap and the
+            # horizon moves to the end of its bucket (a sparse schedule, one event pending at
+            # a time, then never pays for filling and emptying a bucket).
+            queue: list[Any] = self._queue
+            queue.append(entry)
+            self._horizon = (bucket + 1) / BUCKETS_PER_DAY
+            return
         entries = self._buckets.get(bucket)
         if entries is None:
             self._buckets[bucket] = [entry]
