@@ -116,7 +116,9 @@ class Clock(simpy.Environment):
     entries instead of thousands, and the order in which entries are processed is exactly
     that of one heap: (time, priority, id), every entry before the horizon is in the heap,
     every entry at or after it in a bucket (or, at infinite times, in ``_beyond``, taken
-    after the last bucket).
+    after the last bucket). An entry scheduled while the heap is empty and due before every
+    pending bucket becomes the heap at once, the horizon moving to the end of its bucket, so
+    a sparse schedule does not fill and empty a bucket for each event.
     """
 
     def __init__(self, initial_time: float = 0) -> None:
