@@ -129,8 +129,7 @@ class RunFolder:
                 "(or stop it) before resuming."
             ) from None
         self._lock = fd
-        for stale in (self.path / "tasks").glob("v*/.r*.tmp"):
-            shutil.rmtree(stale, ignore_errors=True)
+        _remove_temporaries(self.path / "tasks", "v*/.r*.tmp")  # half-saved replications
         shutil.rmtree(self._staging, ignore_errors=True)
         _remove_temporaries(self.path)
 
@@ -372,11 +371,11 @@ def _clear_own(path: Path) -> None:
     _remove_temporaries(path)
 
 
-def _remove_temporaries(path: Path) -> None:
-    """Removes the temporary files of tables that a killed process was writing in the run
-    folder ``path`` (``pathsim.atomic`` names them ``.<table>.<random>.tmp``; the joined
-    event log can be gigabytes)."""
-    for stale in path.glob(".*.tmp"):
+def _remove_temporaries(path: Path, pattern: str = ".*.tmp") -> None:
+    """Removes the temporary files and folders matching ``pattern`` under ``path`` that a
+    killed process left (by default the tables' temporaries, which ``pathsim.atomic`` names
+    ``.<table>.<random>.tmp``; the joined event log can be gigabytes)."""
+    for stale in path.glob(pattern):
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
         else:

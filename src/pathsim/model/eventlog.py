@@ -26,8 +26,6 @@ written as one row group and forgotten, so memory stays flat however long the ru
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -37,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pathsim.atomic import usual_mode
+from pathsim.atomic import atomic_path
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -182,7 +180,9 @@ class _StreamingEventLog(EventLog):
 
 
 class _Sink:
-    """An open Parquet writer on a temporary file beside ``target``."""
+    """An open Parquet writer on the temporary file of :func:`pathsim.atomic.atomic_path`
+    for ``target``: renamed into place by :meth:`close`, removed by :meth:`abort` or when
+    closing fails."""
 
     def __init__(self, target: Path, replication: int, services: dict[str, str]) -> None:
         import pyarrow.parquet as pq
@@ -191,16 +191,14 @@ class _Sink:
         self.replication = replication
         self.services = services
         self.written = 0
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        self.tmp = Path(name)
+        self._file = atomic_path(target)
+        self.tmp = self._file.__enter__()
         try:
             self.writer: pq.ParquetWriter | None = pq.ParquetWriter(
                 self.tmp, arrow_schema(), compression=COMPRESSION
             )
-        except BaseException:
-            self.tmp.unlink(missing_ok=True)
+        except BaseException as exc:
+            self._file.__exit__(type(exc), exc, exc.__traceback__)
             raise
 
     def write(self, rows: Sequence[_Row]) -> None:
@@ -216,11 +214,10 @@ class _Sink:
             raise RuntimeError(f"the event log {self.target} is already closed")
         try:
             writer.close()
-            usual_mode(self.tmp)
-            os.replace(self.tmp, self.target)
-        except BaseException:
-            self.tmp.unlink(missing_ok=True)
+        except BaseException as exc:
+            self._file.__exit__(type(exc), exc, exc.__traceback__)
             raise
+        self._file.__exit__(None, None, None)  # renames the file into place
         return self.target
 
     def abort(self) -> None:
@@ -229,7 +226,8 @@ class _Sink:
             try:
                 writer.close()
             finally:
-                self.tmp.unlink(missing_ok=True)
+                stop = RuntimeError(f"the event log {self.target} was abandoned")
+                self._file.__exit__(RuntimeError, stop, None)  # removes the file
 
 
 @functools.cache
