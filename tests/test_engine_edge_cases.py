@@ -226,7 +226,7 @@ def test_peek_keeps_the_type_of_the_time() -> None:
 
 # -- the inlined ThresholdLevelMonitor.add --------------------------------------------------
 class _Env:
-    _now = 0.0
+    now = 0.0
 
 
 class _BeforeInlining(LevelMonitor):
@@ -240,7 +240,7 @@ class _BeforeInlining(LevelMonitor):
         self._above = [0.0] * len(thresholds)
 
     def add(self, delta: float) -> None:
-        now = self.env._now
+        now = self.env.now
         dt = now - self._t
         if dt > 0:
             level = self.level
@@ -270,7 +270,7 @@ def test_inlined_threshold_monitor_is_bit_for_bit_the_old_one(
     new = ThresholdLevelMonitor(env, "new", thresholds)  # type: ignore[arg-type]
     old = _BeforeInlining(env, thresholds)
     for dt, delta in steps:
-        env._now += dt
+        env.now += dt
         new.add(delta)
         old.add(delta)
         assert (new.level, new._t, new._area, new._above) == (
@@ -279,7 +279,7 @@ def test_inlined_threshold_monitor_is_bit_for_bit_the_old_one(
             old._area,
             old._above,
         )
-    end = env._now + 1.0
+    end = env.now + 1.0
     assert new.integral(end) == old.integral(end)
     assert new.time_above(end) == ThresholdLevelMonitor.time_above(old, end)  # type: ignore[arg-type]
 
@@ -293,7 +293,7 @@ def _record(log: EventLog, env: _Env, first: int, n: int) -> None:
     events, the hospice from event 3,000), so chunks have different dictionaries."""
     names = ("ward", "home care", "ed")
     for i in range(first, first + n):
-        env._now = i / 7
+        env.now = i / 7
         service = "hospice" if i >= 3000 and i % 5 == 0 else names[i % 3]
         log.add(i % 13, i % 5, f"event {i // 400}", service, i % 4 - 1)
 

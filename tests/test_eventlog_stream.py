@@ -88,7 +88,7 @@ def test_small_chunks_give_row_groups_that_read_back_the_same(
 
 def test_event_log_given_a_sink_directly(tmp_path: Path, in_memory: pd.DataFrame) -> None:
     class Clock:
-        _now = 0.0
+        now = 0.0
 
     env = Clock()
     service, organisation = in_memory["service"].astype(str), in_memory["organisation"]
@@ -96,7 +96,7 @@ def test_event_log_given_a_sink_directly(tmp_path: Path, in_memory: pd.DataFrame
     log = EventLog(env, services, tmp_path / "log.parquet", replication=1, chunk_rows=777)
     assert log.streaming
     for row in in_memory.itertuples(index=False):
-        env._now = row.time
+        env.now = row.time
         slot = -1 if pd.isna(row.resource_id) else int(row.resource_id) - 1
         log.add(row.patient_id, EVENT_TYPES.index(row.event_type), row.event, row.service, slot)
     assert len(log) == len(in_memory)
@@ -111,7 +111,7 @@ def test_event_log_given_a_sink_directly(tmp_path: Path, in_memory: pd.DataFrame
 
 def test_empty_logs_agree(tmp_path: Path) -> None:
     class Clock:
-        _now = 0.0
+        now = 0.0
 
     streamed = EventLog(Clock(), {}, tmp_path / "empty.parquet").close()
     pd.testing.assert_frame_equal(pd.read_parquet(streamed), empty_event_log())

@@ -121,8 +121,14 @@ class Clock(simpy.Environment):
     a sparse schedule does not fill and empty a bucket for each event.
     """
 
+    now: float = 0.0
+    """The current simulation time (days). A plain attribute, set with SimPy's ``_now`` at
+    every event, so that reading it costs no property call; SimPy's own ``now`` property is
+    the same value. Components read this, never ``_now``."""
+
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
+        self.now = self._now
         self._buckets: dict[int, list[Any]] = {}
         self._bucket_ids: list[int] = []
         self._beyond: list[Any] = []
@@ -195,7 +201,7 @@ class Clock(simpy.Environment):
         if not self._queue and not self._refill():
             raise EmptySchedule
         item: Any = heappop(self._queue)
-        self._now = item[0]
+        self._now = self.now = item[0]
         item[3](item[4])
 
     def _process(self, event: Event) -> None:
@@ -238,7 +244,7 @@ class Clock(simpy.Environment):
         try:
             while queue or refill():
                 item: Any = pop(queue)
-                self._now = item[0]
+                self._now = self.now = item[0]
                 item[3](item[4])
         except StopSimulation as exc:
             return exc.args[0]

@@ -82,7 +82,7 @@ class RunContext:
     def open_window(self, p: Any) -> None:
         """Starts the 90-day window of a crisis that needed an overnight bed (as drawn at
         arrival: the same people in every configuration)."""
-        now = self.env._now
+        now = self.env.now
         window = Window(now)
         p.window = window
         closes = now + WINDOW_DAYS
@@ -98,7 +98,7 @@ class RunContext:
         window: Window | None = p.window
         if window is None:
             return
-        now = self.env._now
+        now = self.env.now
         if away:
             if window.since < 0:
                 window.since = now
@@ -113,7 +113,7 @@ class RunContext:
             call_at(self.env, windows[0][0], self._close_window)
         away = window.away
         if window.since >= 0:
-            away += self.env._now - window.since
+            away += self.env.now - window.since
         self.days_at_home.record(WINDOW_DAYS - away)
 
     def end_episode(self, handoffs: int, assessments: int, coordinated: bool) -> None:

@@ -45,7 +45,7 @@ class DeteriorationCheck:
             return False
         if self.segments is not None and p.segment not in self.segments:
             return False
-        return (self.ctx.env._now - p.t_fit) * self.hazard > p.deteriorate_t
+        return (self.ctx.env.now - p.t_fit) * self.hazard > p.deteriorate_t
 
     def refer_again(self, p: Patient) -> None:
         if self.ctx.collecting:

@@ -100,7 +100,7 @@ class EmergencyDepartmentService(Service):
         p.slot = slot
         p.assessments += 1
         if self.ctx.collecting:
-            self.wait.record(self.env._now - p.t_arrival)
+            self.wait.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         extra = self.liaison.in_ed(p) if self.liaison is not None else 0.0
@@ -123,7 +123,7 @@ class EmergencyDepartmentService(Service):
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)
             self._home(p)
             return
-        p.t_dta = self.env._now
+        p.t_dta = self.env.now
         self.boarding.add(1)
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "decision_to_admit", self.name)
@@ -153,11 +153,11 @@ class EmergencyDepartmentService(Service):
         """The patient got a ward bed: the cubicle or escalation space is freed."""
         self.boarding.add(-1)
         if self.ctx.collecting:
-            self.boarding_time.record(self.env._now - p.t_dta)
+            self.boarding_time.record(self.env.now - p.t_dta)
         if p.in_corridor:
             p.in_corridor = False
             if self.ctx.collecting:
-                self.time_in_department.record(self.env._now - p.t_arrival)
+                self.time_in_department.record(self.env.now - p.t_arrival)
             self.corridor.release(p.slot)
             if self._in_cubicle:  # the longest-waiting cubicle boarder takes the space
                 self._to_corridor(self._in_cubicle.popleft())
@@ -168,9 +168,9 @@ class EmergencyDepartmentService(Service):
 
     def _leave(self, p: Patient) -> None:
         if self.ctx.collecting:
-            self.time_in_department.record(self.env._now - p.t_arrival)
+            self.time_in_department.record(self.env.now - p.t_arrival)
             if p.mental_health:
-                self.time_mental_health.record(self.env._now - p.t_arrival)
+                self.time_mental_health.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)

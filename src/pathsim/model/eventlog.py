@@ -102,7 +102,7 @@ class EventLog:
         self, patient_id: int, event_type: int, event: str, service: str, slot: int = -1
     ) -> None:
         """Records an event now. ``event_type`` indexes :data:`EVENT_TYPES`."""
-        self._rows.append((patient_id, event_type, event, self.env._now, service, slot))  # type: ignore[attr-defined]
+        self._rows.append((patient_id, event_type, event, self.env.now, service, slot))  # type: ignore[attr-defined]
 
     def __len__(self) -> int:
         return len(self._rows) + (self._sink.written if self._sink else 0)
@@ -174,7 +174,7 @@ class _StreamingEventLog(EventLog):
     ) -> None:
         """Records an event now, writing a row group when the buffer is full."""
         rows = self._rows
-        rows.append((patient_id, event_type, event, self.env._now, service, slot))  # type: ignore[attr-defined]
+        rows.append((patient_id, event_type, event, self.env.now, service, slot))  # type: ignore[attr-defined]
         if len(rows) >= self._limit:
             self._flush()
 

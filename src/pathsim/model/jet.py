@@ -67,7 +67,7 @@ class JointEmergencyTeam(Service):
 
     # -- the front door ------------------------------------------------------------------
     def _can_take(self) -> bool:
-        hour = self.env._now % 1.0
+        hour = self.env.now % 1.0
         return self.open <= hour < self.close and self.places.has_room
 
     def crisis_to_ed(self, p: Patient) -> None:
@@ -126,7 +126,7 @@ class JointEmergencyTeam(Service):
         if collecting:
             self.sent_in += 1
         p.handoffs += 1  # from the community team to the hospital
-        p.t_arrival = self.env._now
+        p.t_arrival = self.env.now
         if p.route == ROUTE_DIRECT:
             self.to_ward(p, True)
         else:

@@ -25,11 +25,11 @@ class LevelMonitor:
         self.name = name
         self.level = level
         self._area = 0.0
-        self._t = env._now
+        self._t = env.now
 
     def add(self, delta: float) -> None:
         # Hot path: read the clock attribute behind simpy's ``Environment.now`` property.
-        now = self.env._now
+        now = self.env.now
         self._area += self.level * (now - self._t)
         self._t = now
         self.level += delta
@@ -55,7 +55,7 @@ class ThresholdLevelMonitor(LevelMonitor):
     def add(self, delta: float) -> None:
         # LevelMonitor.add inlined (one call instead of two on this hot path); nothing is
         # added when no time has passed (adding level * 0.0 left the sums unchanged).
-        now = self.env._now
+        now = self.env.now
         dt = now - self._t
         if dt > 0:
             level = self.level

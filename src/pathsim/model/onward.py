@@ -94,7 +94,7 @@ class OnwardServiceComponent(Service):
         if self.log is not None and not arrived:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         self.in_referral.add(1)
-        p.t_referred = self.env._now
+        p.t_referred = self.env.now
         self.community_pipeline.run(p, self._referred_from_community)
 
     def _referred_from_community(self, p: Patient) -> None:
@@ -103,7 +103,7 @@ class OnwardServiceComponent(Service):
 
     def refer(self, p: Patient) -> None:
         """A referral: from the ward (the patient holds a bed) or from the community."""
-        p.t_request = self.env._now
+        p.t_request = self.env.now
         in_results = self.ctx.collecting
         if in_results:
             self.referrals += 1
@@ -138,8 +138,8 @@ class OnwardServiceComponent(Service):
         p.slot = slot
         if self.ctx.collecting:
             self.started += 1
-            self.wait.record(self.env._now - p.t_request)
-            self.referral_to_start.record(self.env._now - p.t_referred)
+            self.wait.record(self.env.now - p.t_request)
+            self.referral_to_start.record(self.env.now - p.t_referred)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         call_after(self.env, self.stay.next(), self._end, p)

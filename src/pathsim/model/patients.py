@@ -291,7 +291,7 @@ class PoissonSource:
         if t >= self.ctx.end:
             return
         env = self.ctx.env
-        call_after(env, t - env._now, self._arrive)
+        call_after(env, t - env.now, self._arrive)
 
     def _arrive(self, _value: object = None) -> None:
         ctx = self.ctx
@@ -302,16 +302,16 @@ class PoissonSource:
             ctx.next_patient_id += 1
             ctx.created += 1
             p = Patient(
-                ctx.next_patient_id, self.segment_index, self.route, env._now, self._rows[i]
+                ctx.next_patient_id, self.segment_index, self.route, env.now, self._rows[i]
             )
             if p.admit and not p.same_day and ctx.collecting:
                 ctx.open_window(p)  # a crisis that needs an overnight bed
         else:
             pid = ctx.new_other_id() if self.route == ROUTE_COMMUNITY else ctx.new_patient_id()
-            p = Patient(pid, self.segment_index, self.route, env._now)
+            p = Patient(pid, self.segment_index, self.route, env.now)
         self.entry(p)
         # The next arrival (as _schedule_next, inlined: this runs once per patient).
         if self._i < len(self._times) or self._load_chunk():
             t = self._times[self._i]
             if t < ctx.end:
-                call_after(env, t - env._now, self._arrive)
+                call_after(env, t - env.now, self._arrive)

@@ -94,7 +94,7 @@ class Readmissions:
             self.ctx.new_other_id(),
             old.segment,
             ROUTE_ED,
-            self.ctx.env._now,
+            self.ctx.env.now,
             self._next_row(old.segment),
         )
         q.window = old.window

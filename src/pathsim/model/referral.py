@@ -123,7 +123,7 @@ class FundingPanelStep(Step):
         self.interval = interval
 
     def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
-        now = self.ctx.env._now
+        now = self.ctx.env.now
         next_panel = math.ceil(now / self.interval - 1e-12) * self.interval
         self._wait(p, next_panel - now, done, monitor)
 
@@ -156,7 +156,7 @@ class BudgetGate(Step):
             if monitor is not None:
                 monitor.add(-1)
             done(p)
-        if self.ctx.env._now + 7.0 < self.ctx.end:
+        if self.ctx.env.now + 7.0 < self.ctx.end:
             self._next_week()
 
     def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:

@@ -309,7 +309,7 @@ class System:
         return out
 
     def _snapshot(self) -> None:
-        now = self.env._now
+        now = self.env.now
         snap = self.snapshots
         snap.days.append(now)
         for key, monitor in self._monitors.items():
@@ -336,7 +336,7 @@ class System:
         for tally in self._tallies:
             tally.fold_if_long()
         self._snapshot()
-        if self.env._now + 1.0 < self.ctx.end:
+        if self.env.now + 1.0 < self.ctx.end:
             call_after(self.env, 1.0, self._daily)
 
     def _start_results(self, _value: object = None) -> None:

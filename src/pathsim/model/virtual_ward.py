@@ -134,7 +134,7 @@ class VirtualWard(Service):
             self.log.add(p.pid, MILESTONE, how, self.name)
         p.holder = self
         self.places.request(p, self._granted)
-        p.t_request = self.env._now  # start of the virtual ward stay
+        p.t_request = self.env.now  # start of the virtual ward stay
         stay = min(self.stay.next(), self.spec.max_stay_days)
         if p.vw_esc_u < self.spec.escalation_probability:
             call_after(self.env, p.vw_t_u * stay, self._escalate, p)
@@ -162,7 +162,7 @@ class VirtualWard(Service):
         if self.crosses:
             p.handoffs += 1
         p.same_day = False
-        p.t_arrival = self.env._now
+        p.t_arrival = self.env.now
         assert self.to_ward is not None
         self.to_ward(p, True)
 

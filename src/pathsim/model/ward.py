@@ -187,7 +187,7 @@ class AcuteWardService(Service):
         """Asks for a bed; the patient keeps whatever place they hold until one is free."""
         if self.log is not None:
             self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
-        p.t_request = self.env._now
+        p.t_request = self.env.now
         self.places.request(p, self._bed)
 
     def place_initial(self, p: Patient, elapsed: float) -> None:
@@ -202,12 +202,12 @@ class AcuteWardService(Service):
         if p.holder is not None:
             p.holder.handover(p)  # type: ignore[attr-defined]
         elif self.ctx.collecting:
-            self.direct_wait.record(self.env._now - p.t_request)
+            self.direct_wait.record(self.env.now - p.t_request)
         if self.ctx.collecting:
-            self.wait.record(self.env._now - p.t_request)
+            self.wait.record(self.env.now - p.t_request)
             self.admissions += 1
         p.assessments += 1  # the admitting team
-        self._start_stay(p, slot, self.env._now)
+        self._start_stay(p, slot, self.env.now)
 
     def _start_stay(self, p: Patient, slot: int, t_bed: float) -> None:
         p.holder = self
@@ -232,7 +232,7 @@ class AcuteWardService(Service):
             if self.ctx.collecting:
                 self.stepped_down += 1
                 self.discharges += 1
-                self.length_of_stay.record(self.env._now - p.t_bed)
+                self.length_of_stay.record(self.env.now - p.t_bed)
             self._free_bed(p)
             vw.step_down(p)
             return
@@ -241,16 +241,16 @@ class AcuteWardService(Service):
     def _fit(self, p: Patient) -> None:
         """The clinical stay is over; the patient is declared fit now or at the ward round."""
         if self.clock is not None:
-            declared = self.clock.declared_time(self.env._now)
-            if declared > self.env._now:
-                call_after(self.env, declared - self.env._now, self._declared, p)
+            declared = self.clock.declared_time(self.env.now)
+            if declared > self.env.now:
+                call_after(self.env, declared - self.env.now, self._declared, p)
                 return
         self._declared(p)
 
     def _declared(self, p: Patient) -> None:
         """Medically fit: a patient going home waits for the discharge day and time; a
         patient needing onward care is referred at once and leaves when a place is ready."""
-        now = self.env._now
+        now = self.env.now
         p.t_fit = now
         self.fit_in_bed.add(1)
         if self.log is not None:
@@ -268,7 +268,7 @@ class AcuteWardService(Service):
 
     def _leave_when_ready(self, p: Patient) -> None:
         """Home on the next discharge day and time, or referred on at once."""
-        now = self.env._now
+        now = self.env.now
         if p.onward >= 0:
             p.t_ready = p.t_referred = now
             self.pipelines[p.onward].run(p, self._referred)
@@ -286,7 +286,7 @@ class AcuteWardService(Service):
         self._go_home(p)
 
     def _go_home(self, p: Patient) -> None:
-        p.t_ready = self.env._now
+        p.t_ready = self.env.now
         self._leave(p)
         self.ctx.away(p, False)
         self.discharged(p)
@@ -315,7 +315,7 @@ class AcuteWardService(Service):
         self.discharged(p)
 
     def _leave(self, p: Patient) -> None:
-        now = self.env._now
+        now = self.env.now
         self.fit_in_bed.add(-1)
         if p.route != ROUTE_INITIAL:
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
