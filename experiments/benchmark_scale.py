@@ -49,6 +49,7 @@ import simpy
 
 from pathsim import __version__ as pathsim_version
 from pathsim import load_scenario, simulate, with_overrides
+from pathsim.model.service import Service
 from pathsim.model.system import System
 from pathsim.scenario import Scenario
 
@@ -264,7 +265,8 @@ def run_only(sc: Scenario) -> tuple[float, int, int]:
     t0 = time.process_time()
     system.run()
     cpu = time.process_time() - t0
-    return cpu, system.ctx.created, max(s.places.waiting for s in system.services)
+    waiting = [c.places.waiting for c in system.components if isinstance(c, Service)]
+    return cpu, system.ctx.created, max(waiting)
 
 
 def lines(repeats: int, sizes: list[int]) -> dict[str, list[tuple[int, float]]]:

@@ -38,7 +38,7 @@ from pathsim.experiment.store import RunFolder
 from pathsim.model.clock import BUCKETS_PER_DAY, Clock, call_after
 from pathsim.model.eventlog import EventLog, empty_event_log
 from pathsim.model.monitors import LevelMonitor, ThresholdLevelMonitor
-from pathsim.model.patients import ROUTE_COMMUNITY, PoissonSource
+from pathsim.model.patients import PoissonSource, Route
 from pathsim.model.replication import ReplicationResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -415,7 +415,7 @@ def test_community_sources_refuse_clinical_draws() -> None:
             1.0,
             None,  # type: ignore[arg-type]
             0,
-            ROUTE_COMMUNITY,
+            Route.COMMUNITY,
             print,
             object(),  # type: ignore[arg-type]
         )

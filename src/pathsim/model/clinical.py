@@ -18,6 +18,9 @@ from pathsim.model.streams import Streams
 from pathsim.scenario.models import Pathway, Scenario, Segment
 
 PATHWAYS = (Pathway.P0, Pathway.P1, Pathway.P2, Pathway.P3)
+"""Discharge pathways in the order of a patient's ``pathway`` number (0 = P0 ... 3 = P3)."""
+PATHWAY_NUMBER = {pw: i for i, pw in enumerate(PATHWAYS)}
+"""A patient's ``pathway`` number for each discharge pathway."""
 
 
 @dataclass(frozen=True)

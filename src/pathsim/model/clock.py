@@ -81,22 +81,22 @@ def call_after(
         raise ValueError(f"Negative delay {delay}")
     if env.__class__ is Clock:
         # Clock.file, inlined: this runs once per step of every patient.
-        at = env._now + delay
+        at = env.now + delay
         if at < env._horizon:
             queue: list[Any] = env._queue
             heappush(queue, (at, NORMAL, next(env._eid), fn, value))
         else:
             env._later((at, NORMAL, next(env._eid), fn, value))
     else:
-        _file_call(env, env._now + delay, fn, value)
+        _file_call(env, env.now + delay, fn, value)
 
 
 def call_at(
     env: simpy.Environment, at: float, fn: Callable[[Any], None], value: Any = None
 ) -> None:
     """Calls ``fn(value)`` at time ``at`` (not before now)."""
-    if at < env._now:
-        raise ValueError(f"time {at} is in the past (now {env._now})")
+    if at < env.now:
+        raise ValueError(f"time {at} is in the past (now {env.now})")
     if env.__class__ is Clock:
         env.file((at, NORMAL, next(env._eid), fn, value))
     else:
@@ -122,18 +122,27 @@ class Clock(simpy.Environment):
     """
 
     now: float = 0.0
-    """The current simulation time (days). A plain attribute, set with SimPy's ``_now`` at
-    every event, so that reading it costs no property call; SimPy's own ``now`` property is
-    the same value. Components read this, never ``_now``."""
+    """The current simulation time (days): a plain attribute (SimPy's ``now`` is a property
+    over ``_now``), so that reading it, which every step of every journey does, costs no
+    property call. Components read this."""
+
+    @property
+    def _now(self) -> float:
+        """SimPy's name for the time, kept for SimPy's own ``__init__`` and for code written
+        against a plain environment; ``Clock`` itself keeps only :attr:`now`."""
+        return self.now
+
+    @_now.setter
+    def _now(self, value: float) -> None:
+        self.now = value
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
-        self.now = self._now
         self._buckets: dict[int, list[Any]] = {}
         self._bucket_ids: list[int] = []
         self._beyond: list[Any] = []
         """Entries too far off for a bucket number (infinite times; SimPy accepts them)."""
-        self._horizon = (floor(self._now * BUCKETS_PER_DAY) + 1) / BUCKETS_PER_DAY
+        self._horizon = (floor(self.now * BUCKETS_PER_DAY) + 1) / BUCKETS_PER_DAY
 
     def file(self, entry: tuple[Any, ...]) -> None:
         """Puts ``(time, priority, id, fn, value)`` on the heap or in its bucket."""
@@ -184,7 +193,7 @@ class Clock(simpy.Environment):
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """As ``simpy.Environment.schedule``, filing ``(time, priority, id, _process, event)``."""
-        self.file((self._now + delay, priority, next(self._eid), self._process, event))
+        self.file((self.now + delay, priority, next(self._eid), self._process, event))
 
     def peek(self) -> float:
         """Time of the next event (infinity if there is none)."""
@@ -201,7 +210,7 @@ class Clock(simpy.Environment):
         if not self._queue and not self._refill():
             raise EmptySchedule
         item: Any = heappop(self._queue)
-        self._now = self.now = item[0]
+        self.now = item[0]
         item[3](item[4])
 
     def _process(self, event: Event) -> None:
@@ -227,14 +236,14 @@ class Clock(simpy.Environment):
         if until is not None:
             if not isinstance(until, Event):
                 at = until if isinstance(until, int) else float(until)
-                if at <= self._now:
+                if at <= self.now:
                     raise ValueError(
                         f"until ({at}) must be greater than the current simulation time"
                     )
                 until = Event(self)
                 until._ok = True
                 until._value = None
-                self.schedule(until, URGENT, at - self._now)
+                self.schedule(until, URGENT, at - self.now)
             elif until.callbacks is None:
                 return until.value
             until.callbacks.append(StopSimulation.callback)
@@ -244,7 +253,7 @@ class Clock(simpy.Environment):
         try:
             while queue or refill():
                 item: Any = pop(queue)
-                self._now = self.now = item[0]
+                self.now = item[0]
                 item[3](item[4])
         except StopSimulation as exc:
             return exc.args[0]

@@ -8,9 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-import simpy
-
-from pathsim.model.clock import call_at
+from pathsim.model.clock import Clock, call_at
 from pathsim.model.eventlog import EventLog
 from pathsim.model.monitors import Tally
 
@@ -51,7 +49,7 @@ class Calendar:
 class RunContext:
     """Shared state of one replication (never shared between replications)."""
 
-    env: simpy.Environment
+    env: Clock
     calendar: Calendar
     results_from: float
     """Simulation time at which the warm-up ends and results start being collected."""
@@ -67,6 +65,11 @@ class RunContext:
     exited: int = 0
     """Patients who have left the modelled system."""
 
+    emergency_admissions: int = 0
+    """Emergency admissions in the results period, from A&E and direct (same-day included)."""
+    admissions_avoided: int = 0
+    """Crises that would have needed an overnight bed, kept at home in the results period (by
+    any component that does so)."""
     episodes: int = 0
     """Crisis episodes ended in the results period."""
     _handoffs: list[int] = field(default_factory=lambda: [0, 0])

@@ -10,19 +10,26 @@ up and is referred on again, to the service they now need, still in their bed.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
+from pathsim.model.component import Component, Results
 from pathsim.model.context import RunContext
 from pathsim.model.patients import Patient
-from pathsim.model.service import MILESTONE
+from pathsim.model.service import MILESTONE, Service
 from pathsim.scenario.models import Deterioration
 
-if TYPE_CHECKING:
-    from pathsim.model.ward import AcuteWardService
+KPIS: dict[str, str] = {
+    "deteriorated_while_waiting": (
+        "Patients who, waiting in bed for care at home, came to need the deterioration "
+        "settings' to_service instead (found when the place came free)"
+    ),
+}
+"""The KPI deterioration reports, with its description."""
 
 
-class DeteriorationCheck:
+class DeteriorationCheck(Component):
     """Decides, when a waited-for place comes free, whether the patient now needs more."""
+
+    name = "deterioration"
 
     def __init__(
         self,
@@ -30,26 +37,47 @@ class DeteriorationCheck:
         spec: Deterioration,
         segments: set[int] | None,
         to_service: int,
-        ward: AcuteWardService,
     ) -> None:
+        """``to_service``: the number of the onward service a deteriorated patient needs."""
         self.ctx = ctx
         self.hazard = -math.log1p(-spec.daily_chance) if spec.daily_chance < 1 else math.inf
         self.segments = segments
         self.to_service = to_service
-        self.ward = ward
         self.count = 0
 
     def deteriorated(self, p: Patient) -> bool:
         """Whether a bed patient now granted a place has deteriorated while waiting."""
-        if p.holder is not self.ward:
+        holder = p.holder
+        if not isinstance(holder, Service) or not holder.holds_beds:
             return False
         if self.segments is not None and p.segment not in self.segments:
             return False
         return (self.ctx.env.now - p.t_fit) * self.hazard > p.deteriorate_t
 
     def refer_again(self, p: Patient) -> None:
+        """The patient, still in bed, is referred to the service they now need."""
+        holder = p.holder
+        assert isinstance(holder, Service)
         if self.ctx.collecting:
             self.count += 1
         if self.ctx.log is not None:
-            self.ctx.log.add(p.pid, MILESTONE, "deteriorated", self.ward.name)
-        self.ward.refer_again(p, self.to_service)
+            self.ctx.log.add(p.pid, MILESTONE, "deteriorated", holder.name)
+        holder.refer_again(p, self.to_service)
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {"deteriorated_while_waiting": float(self.count)}
+
+
+class NoDeterioration(Component):
+    """Nobody deteriorates (the scenario has no deterioration, or not for this service)."""
+
+    name = "deterioration"
+
+    def deteriorated(self, p: Patient) -> bool:
+        return False
+
+    def refer_again(self, p: Patient) -> None:  # pragma: no cover - never deteriorated
+        raise AssertionError("no patient deteriorates")
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {"deteriorated_while_waiting": 0.0}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+
+import pandas as pd
 
 from pathsim.model.clock import call_after
+from pathsim.model.component import Cost, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
+from pathsim.model.hooks import Admits, LiaisonWaits, StepUp
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient
 from pathsim.model.places import Places
@@ -18,22 +22,50 @@ from pathsim.model.service import (
     RESOURCE_USE_END,
     Service,
 )
-from pathsim.scenario.models import EmergencyDepartment
-
-if TYPE_CHECKING:
-    from pathsim.model.liaison import Liaison
-    from pathsim.model.virtual_ward import VirtualWard
-    from pathsim.model.ward import AcuteWardService
+from pathsim.scenario.services import EmergencyDepartment
 
 FOUR_HOURS = 4 / 24
 TWELVE_HOURS = 12 / 24
+
+KPIS: dict[str, str] = {
+    "ed_attendances": "A&E attendances (arrivals in the results period)",
+    "ed_4h_performance": "Share of A&E attendances leaving within 4 hours of arrival",
+    "ed_12h_waits": "A&E attendances spending more than 12 hours in the department",
+    "ed_12h_wait_share": "Share of A&E attendances spending more than 12 hours",
+    "ed_mean_time_hours": "Mean time in A&E, arrival to departure (hours)",
+    "ed_mean_wait_for_cubicle_hours": "Mean wait from arrival to being seen in a cubicle (hours)",
+    "ed_mean_time_hours_mental_health": (
+        "Mean time in A&E of patients with a mental health need (hours)"
+    ),
+    "ed_12h_trolley_waits": "Admitted patients waiting more than 12 hours from decision to admit",
+    "ed_4h_trolley_waits": "Admitted patients waiting more than 4 hours from decision to admit",
+    "ed_mean_boarding_hours": "Mean time from decision to admit to leaving A&E for a bed (hours)",
+    "ed_conversion_rate": "Share of A&E attendances admitted (same-day admissions included)",
+    "ed_cubicle_occupancy": "Mean share of A&E cubicles occupied (boarders included)",
+}
+"""The KPIs A&E reports, with their descriptions."""
+
+
+def _share_within(t: Tally, index: int) -> float:
+    return 1.0 - t.counts_above[index] / t.n if t.n else float("nan")
 
 
 class EmergencyDepartmentService(Service):
     """Patients wait for a cubicle, are assessed, and then go home, leave as a same-day
     admission, or wait in the cubicle for a ward bed (boarding)."""
 
-    def __init__(self, ctx: RunContext, spec: EmergencyDepartment, ward: AcuteWardService) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        spec: EmergencyDepartment,
+        ward: Admits,
+        step_up: StepUp,
+        liaison: LiaisonWaits,
+    ) -> None:
+        """``ward`` admits the patients A&E decides to admit; ``step_up`` may take a patient
+        at the decision instead (virtual wards, or a null object that never does);
+        ``liaison`` says how long a patient waits in the cubicle for a mental health
+        assessment."""
         super().__init__(
             ctx,
             "ed",
@@ -41,11 +73,10 @@ class EmergencyDepartmentService(Service):
             spec.cubicles,
             priority=spec.queue_discipline == "priority",
         )
+        self.spec = spec
         self.ward = ward
-        self.virtual_ward: VirtualWard | None = None
-        """Virtual wards that may take a patient at the decision (step up), when built."""
-        self.liaison: Liaison | None = None
-        """Mental health liaison, when any crisis has a mental health need."""
+        self.step_up = step_up
+        self.liaison = liaison
         self.time_mental_health = Tally()
         """Arrival to departure (days) of patients with a mental health need."""
         self.priority = spec.queue_discipline == "priority"
@@ -83,6 +114,47 @@ class EmergencyDepartmentService(Service):
     def patients_holding(self) -> int:
         return self.places.in_use + self.corridor.in_use
 
+    def patients_present(self) -> int:
+        """Boarders are counted where they wait: in the ward's line for a bed."""
+        return self.patients_holding() + self.places.waiting - int(self.boarding.level)
+
+    def front_doors(self, doors: FrontDoors) -> None:
+        """A&E is where every segment's A&E crises arrive."""
+        doors.ed[:] = [self.arrive] * len(doors.ed)
+
+    # -- what A&E reports ----------------------------------------------------------------
+    def kpis(self, results: Results) -> dict[str, float]:
+        tid, boarding = self.time_in_department, self.boarding_time
+        return {
+            "ed_attendances": float(self.attendances),
+            "ed_4h_performance": _share_within(tid, 0),
+            "ed_12h_waits": float(tid.counts_above[1]),
+            "ed_12h_wait_share": ratio(tid.counts_above[1], tid.n),
+            "ed_mean_time_hours": tid.mean * 24,
+            "ed_mean_wait_for_cubicle_hours": self.wait.mean * 24,
+            "ed_mean_time_hours_mental_health": self.time_mental_health.mean * 24,
+            "ed_12h_trolley_waits": float(boarding.counts_above[1]),
+            "ed_4h_trolley_waits": float(boarding.counts_above[0]),
+            "ed_mean_boarding_hours": boarding.mean * 24,
+            "ed_conversion_rate": ratio(self.admissions, self.attendances),
+            "ed_cubicle_occupancy": results.mean_level(self.name, "occupied") / self.capacity,
+        }
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        gbp = kpis["ed_attendances"] * self.spec.cost_per_attendance_gbp
+        return [Cost(self.name, self.organisation, gbp)]
+
+    def tables(self, replication: int) -> dict[str, pd.DataFrame]:
+        """``ed_time_histogram``: time in A&E in 15-minute bins to 72 hours (the last bin
+        holds all longer stays), results period only."""
+        hist = self.time_in_department.histogram
+        assert hist is not None
+        edges, counts = hist
+        frame = pd.DataFrame(
+            {"replication": replication, "hours_from": edges * 24, "count": counts}
+        )
+        return {"ed_time_histogram": frame}
+
     def arrive(self, p: Patient, referred_in: bool = False) -> None:
         """A patient arrives in A&E: from home, or ``referred_in`` by a community team that
         assessed them first (already logged as arrived)."""
@@ -103,21 +175,20 @@ class EmergencyDepartmentService(Service):
             self.wait.record(self.env.now - p.t_arrival)
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
-        extra = self.liaison.in_ed(p) if self.liaison is not None else 0.0
-        call_after(self.env, p.assess + extra, self._decided, p)
+        call_after(self.env, p.assess + self.liaison.in_ed(p), self._decided, p)
 
     def _decided(self, p: Patient) -> None:
-        vw = self.virtual_ward
-        if vw is not None and vw.would_take(p):
+        if self.step_up.would_take(p):
             self._leave(p)
             p.holder = None
-            vw.step_up(p)
+            self.step_up.step_up(p)
             return
         if not p.admit:
             self._home(p)
             return
         if self.ctx.collecting:
             self.admissions += 1
+            self.ctx.emergency_admissions += 1
         if p.same_day:
             if self.log is not None:
                 self.log.add(p.pid, MILESTONE, "same_day_admission", self.name)

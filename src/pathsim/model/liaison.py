@@ -1,42 +1,51 @@
 """Mental health liaison: the assessment a crisis with a mental health need waits for, in the
 A&E cubicle and, once medically fit, in bed before discharge.
 
-Built when any segment has a mental health share. The waits are the scenario's
-``mental_health`` settings, or, with the ``integrated_mental_health`` lever on, the lever's:
-the team then works inside the hospital's own teams, so an assessment is no hand-off to
-another organisation.
+Built when any segment has a mental health share, with the waits of the effective system
+(:func:`pathsim.scenario.effective.effective_system`: the scenario's ``mental_health``
+settings, or the ``integrated_mental_health`` lever's, under which an assessment is no
+hand-off to another organisation). Otherwise :class:`NoLiaison` stands in: no wait, no
+assessment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from pathsim.model.component import Component, Cost, Results
 from pathsim.model.context import RunContext
 from pathsim.model.patients import Patient
 from pathsim.model.service import BufferedSampler
 from pathsim.model.streams import Streams
 from pathsim.scenario.distributions import Distribution
-from pathsim.scenario.models import Scenario
+from pathsim.scenario.effective import EffectiveLiaison
+
+KPIS: dict[str, str] = {
+    "mental_health_liaison_assessments": (
+        "Assessments by the mental health liaison team, in A&E and on the ward"
+    ),
+}
+"""The KPI the liaison team reports, with its description."""
+
+NAME = "mental_health_liaison"
 
 
 def _sampler(dist: Distribution | None, streams: Streams, name: str) -> BufferedSampler | None:
     return None if dist is None else BufferedSampler(dist, streams[name])
 
 
-class Liaison:
+class Liaison(Component):
     """Assesses patients with a mental health need and says how long each waits for it."""
 
-    def __init__(self, ctx: RunContext, scenario: Scenario, streams: Streams) -> None:
+    name = NAME
+
+    def __init__(self, ctx: RunContext, spec: EffectiveLiaison, streams: Streams) -> None:
         self.ctx = ctx
-        spec = scenario.mental_health
-        lever = scenario.integration.integrated_mental_health
-        ed_wait, ward_wait = spec.ed_liaison_wait_hours, spec.ward_liaison_wait_days
-        self.crosses = True
-        if lever.enabled:
-            ed_wait = lever.ed_liaison_wait_hours
-            ward_wait = lever.ward_liaison_wait_days
-            self.crosses = False  # one team: no referral to another organisation
+        self.spec = spec
+        self.crosses = spec.crosses_organisations
         self.organisation = spec.organisation
-        self.ed_wait = _sampler(ed_wait, streams, "mental_health.ed_liaison_wait")
-        self.ward_wait = _sampler(ward_wait, streams, "mental_health.ward_liaison_wait")
+        self.ed_wait = _sampler(spec.ed_wait_hours, streams, "mental_health.ed_liaison_wait")
+        self.ward_wait = _sampler(spec.ward_wait_days, streams, "mental_health.ward_liaison_wait")
         self.assessments = 0
 
     def _assess(self, p: Patient) -> None:
@@ -59,3 +68,27 @@ class Liaison:
             return 0.0
         self._assess(p)
         return self.ward_wait.next() if self.ward_wait is not None else 0.0
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {"mental_health_liaison_assessments": float(self.assessments)}
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        if self.organisation is None:
+            return []
+        gbp = self.assessments * self.spec.cost_per_assessment_gbp
+        return [Cost(self.name, self.organisation, gbp)]
+
+
+class NoLiaison(Component):
+    """No crisis has a mental health need: nobody waits for an assessment."""
+
+    name = NAME
+
+    def in_ed(self, p: Patient) -> float:
+        return 0.0
+
+    def on_ward(self, p: Patient) -> float:
+        return 0.0
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {"mental_health_liaison_assessments": 0.0}

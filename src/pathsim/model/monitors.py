@@ -28,7 +28,7 @@ class LevelMonitor:
         self._t = env.now
 
     def add(self, delta: float) -> None:
-        # Hot path: read the clock attribute behind simpy's ``Environment.now`` property.
+        # Hot path: on a Clock, ``now`` is a plain attribute (no property call).
         now = self.env.now
         self._area += self.level * (now - self._t)
         self._t = now

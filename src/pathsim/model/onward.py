@@ -8,13 +8,15 @@ run with places already in use, each with a residual time drawn from the equilib
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
 
 from pathsim.model.clock import call_after
+from pathsim.model.component import Component, Cost, Results, ratio
 from pathsim.model.context import RunContext
+from pathsim.model.hooks import Deteriorates
 from pathsim.model.monitors import LevelMonitor, Tally
-from pathsim.model.patients import Patient
-from pathsim.model.referral import Pipeline
+from pathsim.model.patients import Patient, PoissonSource, Route
+from pathsim.model.referral import FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -25,12 +27,30 @@ from pathsim.model.service import (
     Service,
 )
 from pathsim.model.streams import Streams
-from pathsim.scenario.models import OnwardService
-
-if TYPE_CHECKING:
-    from pathsim.model.deterioration import DeteriorationCheck
+from pathsim.scenario.models import ArrivalProfile
+from pathsim.scenario.services import OnwardService
 
 BED_BASED = ("community_bed", "care_home")
+
+KPIS: dict[str, str] = {
+    "mean_wait_days_<service>": (
+        "Mean wait for a place in an onward service once the referral is accepted and funded (days)"
+    ),
+    "mean_referral_to_start_days_<service>": (
+        "Mean time from referral (declared medically fit, or referred from the community) to "
+        "the start of the stay, every friction included: the wait a patient sees (days)"
+    ),
+    "occupancy_<service>": "Mean share of the onward service's places in use",
+    "mean_queue_<service>": "Mean number of people waiting for the onward service",
+    "referrals_<service>": "Referrals to the onward service, hospital and community",
+    "diverted_<service>": "Referrals that found the service full and went elsewhere",
+    "started_<service>": "Stays started in the onward service, hospital and community",
+    "referred_on_<service>": (
+        "Stays ended in the results period whose person was referred on to another service "
+        "(e.g. from reablement to long-term home care)"
+    ),
+}
+"""The KPIs each onward service reports (``<service>`` is its name), with descriptions."""
 
 
 class OnwardServiceComponent(Service):
@@ -42,12 +62,19 @@ class OnwardServiceComponent(Service):
         name: str,
         spec: OnwardService,
         streams: Streams,
-        capacity: int | None = None,
+        capacity: int,
+        referrals: FrictionSteps,
+        hospital_organisation: str,
+        deterioration: Deteriorates,
+        directory: Mapping[str, OnwardServiceComponent],
     ) -> None:
-        """``capacity`` overrides the scenario's (levers can add places)."""
-        super().__init__(
-            ctx, name, spec.organisation, spec.capacity if capacity is None else capacity
-        )
+        """``capacity`` may differ from the scenario's (levers can add places); people
+        referred from the community pass the steps ``referrals`` builds (a referral to
+        another organisation than ``hospital_organisation`` crosses a boundary);
+        ``deterioration`` decides whether a patient waiting in bed still needs this service
+        when a place comes free; ``directory`` finds, by name, the service a person is
+        referred on to when a stay ends."""
+        super().__init__(ctx, name, spec.organisation, capacity)
         self.spec = spec
         self.bed_based = spec.kind in BED_BASED
         """Whether a stay here is time away from home (a community bed, a care home)."""
@@ -57,15 +84,22 @@ class OnwardServiceComponent(Service):
         )
         self.in_referral = LevelMonitor(ctx.env, f"{name}.in_referral")
         """People referred from the community still passing the referral steps."""
-        self.community_pipeline = Pipeline([], None)
-        """Referral steps for people referred from the community (set by the system)."""
+        self.community_pipeline = referrals.community_pipeline(
+            spec.organisation != hospital_organisation, spec.needs_funding_decision
+        )
+        """Referral steps for people referred from the community."""
+        self.streams = streams
         self.referral_to_start = Tally()
         """From referral (declared fit in hospital, or referred from the community) to the
         start of the stay: every friction and the wait for a place."""
-        self.deterioration: DeteriorationCheck | None = None
-        """Set when patients waiting in bed for this service can deteriorate."""
-        self.next_services: list[tuple[float, OnwardServiceComponent]] = []
-        """(cumulative share, service) referred on to when a stay ends (set by the system)."""
+        self.deterioration = deterioration
+        self.directory = directory
+        self.next_services: list[tuple[float, str]] = []
+        """(cumulative share, service name) referred on to when a stay ends."""
+        bound = 0.0
+        for following, share in spec.then_referred_to.items():
+            bound += share
+            self.next_services.append((bound, following))
         self.outcome = streams[f"onward.{name}.outcome"]
         self._outcome_buf: list[float] = []
         self.referred_on = 0
@@ -76,6 +110,55 @@ class OnwardServiceComponent(Service):
 
     def tallies(self) -> list[Tally]:
         return [*super().tallies(), self.referral_to_start]
+
+    def patients_present(self) -> int:
+        """People holding or waiting for a place here, and people referred from home still
+        passing the referral steps."""
+        return self.patients_holding() + self.places.waiting + int(self.in_referral.level)
+
+    def start(self) -> None:
+        """Places already in use when the run starts (added places start empty), each with
+        a residual time drawn from the equilibrium distribution; then the referrals from the
+        community begin."""
+        spec, ctx = self.spec, self.ctx
+        n = round(spec.capacity * spec.initial_occupancy_share)
+        if n > 0:
+            remaining = spec.length_of_stay_days.sample_residual(
+                self.streams[f"initial.{self.name}"], n
+            )
+            for r in remaining.tolist():
+                self.place_initial(Patient(ctx.new_other_id(), -1, Route.INITIAL, 0.0), r)
+        PoissonSource(
+            ctx,
+            self.streams,
+            f"onward.{self.name}.community",
+            spec.community_referrals_per_week * 365.25 / 7,
+            ArrivalProfile.flat(),
+            -1,
+            Route.COMMUNITY,
+            self.arrive_from_community,
+            None,
+        ).start()
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        n = self.name
+        return {
+            f"mean_wait_days_{n}": self.wait.mean,
+            f"mean_referral_to_start_days_{n}": self.referral_to_start.mean,
+            f"occupancy_{n}": ratio(results.mean_level(n, "occupied"), self.capacity),
+            f"mean_queue_{n}": results.mean_level(n, "queue_length"),
+            f"referrals_{n}": float(self.referrals),
+            f"diverted_{n}": float(self.diverted),
+            f"started_{n}": float(self.started),
+            f"referred_on_{n}": float(self.referred_on),
+        }
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        """Place days at the daily rate, and each stay started at the rate per episode."""
+        spec, capacity = self.spec, self.capacity
+        place_days = kpis[f"occupancy_{self.name}"] * capacity * results.days if capacity else 0.0
+        gbp = place_days * spec.cost_per_day_gbp + self.started * spec.cost_per_episode_gbp
+        return [Cost(self.name, self.organisation, gbp)]
 
     def place_initial(self, p: Patient, remaining: float) -> None:
         """Puts a person in a place at the start of the run with ``remaining`` days to go."""
@@ -124,7 +207,7 @@ class OnwardServiceComponent(Service):
         self.places.request(p, self._start)
 
     def _start(self, p: Patient, slot: int) -> None:
-        if self.deterioration is not None and self.deterioration.deteriorated(p):
+        if self.deterioration.deteriorated(p):
             # The place goes to the next in line (after this instant); the patient, still in
             # bed, is referred on again to the service they now need.
             call_after(self.env, 0.0, self._give_back, slot)
@@ -170,5 +253,47 @@ class OnwardServiceComponent(Service):
         u = self._outcome_buf.pop()
         for bound, service in self.next_services:
             if u < bound:
-                return service
+                return self.directory[service]
         return None
+
+
+class OnwardServices(Component):
+    """Every onward service of the scenario, in its order (a service's number is its
+    position): built together so that each can find the one it refers people on to."""
+
+    name = "onward_services"
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        specs: Mapping[str, OnwardService],
+        capacities: Mapping[str, int],
+        streams: Streams,
+        referrals: FrictionSteps,
+        hospital_organisation: str,
+        deterioration: Deteriorates,
+        deteriorating: Iterable[str],
+        no_deterioration: Deteriorates,
+    ) -> None:
+        """Patients waiting in bed for a service named in ``deteriorating`` may deteriorate
+        (``deterioration`` decides); for the others, ``no_deterioration`` never says so."""
+        deteriorating = set(deteriorating)
+        self.by_name: dict[str, OnwardServiceComponent] = {}
+        self.services: list[OnwardServiceComponent] = []
+        for name, spec in specs.items():
+            svc = OnwardServiceComponent(
+                ctx,
+                name,
+                spec,
+                streams,
+                capacities[name],
+                referrals,
+                hospital_organisation,
+                deterioration if name in deteriorating else no_deterioration,
+                self.by_name,
+            )
+            self.by_name[name] = svc
+            self.services.append(svc)
+
+    def parts(self) -> list[OnwardServiceComponent]:
+        return self.services

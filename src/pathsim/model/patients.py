@@ -14,6 +14,7 @@ downstream do with them: the basis of common random numbers. The draws themselve
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
@@ -35,28 +36,31 @@ from pathsim.scenario.models import ArrivalProfile
 
 CHUNK_DAYS = 7
 
-ROUTE_ED = 0
-ROUTE_DIRECT = 1
-ROUTE_COMMUNITY = 2
-ROUTE_INITIAL = 3
-ROUTE_NAMES = ("ed", "direct", "community", "initial")
+
+class Route(IntEnum):
+    """How a person came into the modelled system."""
+
+    ED = 0
+    """A crisis arriving at A&E (or a readmission, which arrives there)."""
+    DIRECT = 1
+    """A crisis referred for direct admission (GP, NHS 111)."""
+    COMMUNITY = 2
+    """Referred to an onward service from the community."""
+    INITIAL = 3
+    """Already in a service when the run starts."""
+
 
 __all__ = [
     "CLINICAL",
     "DEFAULT_ROW",
     "PATHWAYS",
-    "ROUTE_COMMUNITY",
-    "ROUTE_DIRECT",
-    "ROUTE_ED",
-    "ROUTE_INITIAL",
-    "ROUTE_NAMES",
     "ClinicalDraws",
     "ClinicalRow",
+    "Entry",
     "FrontDoor",
     "OnwardChoice",
     "Patient",
     "PoissonSource",
-    "apply_row",
     "clinical_rows",
     "onward_choices",
 ]
@@ -65,55 +69,85 @@ __all__ = [
 class Patient:
     """One person's journey. Clinical attributes are set at creation; the rest as they move."""
 
+    # The clinical attributes, drawn at arrival (:data:`CLINICAL` order, set from the row).
+    acuity: int
+    """Triage category, 1 (most urgent) to 5."""
+    assess: float
+    """A&E assessment time (days)."""
+    admit: bool
+    """Whether the crisis needs an admission."""
+    same_day: bool
+    """Whether an admission is same-day (no overnight bed)."""
+    los: float
+    """Clinical length of stay in an acute bed (days)."""
+    pathway: int
+    """Discharge pathway number (0 = P0 ... 3 = P3)."""
+    onward: int
+    """Number of the onward service the pathway leads to (-1: none)."""
+    dis_u_day: float
+    """Draw that picks the discharge day (the weekly pattern)."""
+    dis_u_hour: float
+    """Draw that picks the time within the day's discharge window."""
+    ambulance: bool
+    """Whether the crisis arrives by ambulance."""
+    suitable: bool
+    """Whether a community team could respond to this crisis at home."""
+    jet_u: float
+    """Draw: whether a joint emergency team manages the crisis at home."""
+    pkg_u: float
+    """Draw: which package of care a crisis managed at home gets."""
+    prevent_u: float
+    """Draw: whether proactive care prevents the crisis."""
+    vw_u: float
+    """Draw: whether a virtual ward would take the patient (step up or down)."""
+    vw_esc_u: float
+    """Draw: whether the patient escalates from a virtual ward back to hospital."""
+    vw_t_u: float
+    """Draw: when in the virtual ward stay an escalation happens (share of the stay)."""
+    readmit_u: float
+    """Draw: whether an emergency readmission within 30 days of discharge happens."""
+    readmit_t: float
+    """Draw: when the readmission happens."""
+    mental_health: bool
+    """Whether the crisis has a mental health need (liaison team)."""
+    deteriorate_t: float
+    """Exponential draw (mean 1): after how long a wait in bed the patient deteriorates
+    (this over the daily chance's hazard)."""
+
     __slots__ = (
-        "acuity",
-        "admit",
-        "ambulance",
-        "assess",
+        *CLINICAL,
         "assessments",
         "coordinated",
-        "deteriorate_t",
-        "dis_u_day",
-        "dis_u_hour",
         "handoffs",
         "holder",
         "in_corridor",
-        "jet_u",
-        "los",
-        "mental_health",
-        "onward",
-        "pathway",
         "pid",
-        "pkg_u",
-        "prevent_u",
-        "readmit_t",
-        "readmit_u",
         "route",
-        "same_day",
         "segment",
         "slot",
         "stepped_down",
-        "suitable",
         "t_arrival",
         "t_bed",
-        "t_crisis",
         "t_dta",
         "t_fit",
-        "t_ready",
         "t_referred",
         "t_request",
         "vw_avoids",
-        "vw_esc_u",
-        "vw_t_u",
-        "vw_u",
         "window",
     )
 
     def __init__(
-        self, pid: int, segment: int, route: int, t_arrival: float, row: ClinicalRow = DEFAULT_ROW
+        self,
+        pid: int,
+        segment: int,
+        route: Route,
+        t_arrival: float,
+        row: ClinicalRow = DEFAULT_ROW,
     ) -> None:
         """``row`` holds the clinical attributes in :data:`CLINICAL` order (drawn at
-        arrival; :data:`DEFAULT_ROW` for people with none drawn)."""
+        arrival; :data:`DEFAULT_ROW` for people with none drawn). This is the one place a
+        row is unpacked; a test checks that it sets exactly the attributes CLINICAL names,
+        in that order."""
         (
             self.acuity,
             self.assess,
@@ -137,23 +171,11 @@ class Patient:
             self.mental_health,
             self.deteriorate_t,
         ) = row
-        # What each drawn attribute means:
-        # suitable: whether a community team could respond to this crisis at home;
-        # mental_health: whether the crisis has a mental health need (liaison team);
-        # deteriorate_t: exponential draw (mean 1) that sets after how long a wait in bed the
-        #   patient deteriorates (this over the daily chance's hazard);
-        # vw_u: whether a virtual ward would take the patient (step up or down); vw_esc_u:
-        #   whether the patient escalates from a virtual ward back to hospital; vw_t_u: when in
-        #   the virtual ward stay (share of the stay);
-        # readmit_u, readmit_t: whether and when an emergency readmission within 30 days of
-        #   discharge happens.
         self.pid = pid
         self.segment = segment
         self.route = route
         self.t_arrival = t_arrival
         """Arrival at the current front door (A&E, or the ward for a direct admission)."""
-        self.t_crisis = t_arrival
-        """When the crisis began (the first contact with any service)."""
         self.vw_avoids = False
         """On a virtual ward instead of an overnight bed (an admission avoided if completed)."""
         self.stepped_down = False
@@ -169,7 +191,6 @@ class Patient:
         self.t_dta = 0.0
         self.t_bed = 0.0
         self.t_fit = 0.0
-        self.t_ready = 0.0
         self.t_request = 0.0
         self.t_referred = 0.0
         self.handoffs = 0
@@ -184,31 +205,8 @@ class FrontDoor(Protocol):
     def __call__(self, p: Patient, referred_in: bool = False) -> None: ...
 
 
-def apply_row(p: Patient, row: ClinicalRow) -> None:
-    """Sets a patient's clinical attributes from a row (as ``Patient(..., row)`` does)."""
-    (
-        p.acuity,
-        p.assess,
-        p.admit,
-        p.same_day,
-        p.los,
-        p.pathway,
-        p.onward,
-        p.dis_u_day,
-        p.dis_u_hour,
-        p.ambulance,
-        p.suitable,
-        p.jet_u,
-        p.pkg_u,
-        p.prevent_u,
-        p.vw_u,
-        p.vw_esc_u,
-        p.vw_t_u,
-        p.readmit_u,
-        p.readmit_t,
-        p.mental_health,
-        p.deteriorate_t,
-    ) = row
+Entry = Callable[[Patient], None]
+"""Where a source hands a new crisis (the front door as the patient first meets it)."""
 
 
 class PoissonSource:
@@ -226,11 +224,11 @@ class PoissonSource:
         annual_rate: float,
         profile: ArrivalProfile,
         segment_index: int,
-        route: int,
+        route: Route,
         entry: Callable[[Patient], None],
         draws: ClinicalDraws | None,
     ) -> None:
-        if draws is not None and route == ROUTE_COMMUNITY:
+        if draws is not None and route == Route.COMMUNITY:
             raise ValueError("people referred from the community have no clinical draws")
         self.ctx = ctx
         self.rng = streams[f"{name}.arrivals"]
@@ -301,13 +299,11 @@ class PoissonSource:
         if self._rows:  # a crisis arrival: ctx.new_patient_id(), inlined
             ctx.next_patient_id += 1
             ctx.created += 1
-            p = Patient(
-                ctx.next_patient_id, self.segment_index, self.route, env.now, self._rows[i]
-            )
+            p = Patient(ctx.next_patient_id, self.segment_index, self.route, env.now, self._rows[i])
             if p.admit and not p.same_day and ctx.collecting:
                 ctx.open_window(p)  # a crisis that needs an overnight bed
         else:
-            pid = ctx.new_other_id() if self.route == ROUTE_COMMUNITY else ctx.new_patient_id()
+            pid = ctx.new_other_id() if self.route == Route.COMMUNITY else ctx.new_patient_id()
             p = Patient(pid, self.segment_index, self.route, env.now)
         self.entry(p)
         # The next arrival (as _schedule_next, inlined: this runs once per patient).

@@ -11,17 +11,17 @@ readmission stream.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 from pathsim.model.clock import call_after
+from pathsim.model.component import Component, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
 from pathsim.model.patients import (
     PATHWAYS,
-    ROUTE_ED,
     ClinicalDraws,
     ClinicalRow,
     OnwardChoice,
     Patient,
+    Route,
     clinical_rows,
 )
 from pathsim.model.streams import Streams
@@ -30,11 +30,22 @@ from pathsim.scenario.models import Scenario
 READMISSION_WINDOW_DAYS = 30.0
 BATCH = 64
 
-Entry = Callable[[Patient], None]
+KPIS: dict[str, str] = {
+    "readmissions_30d": (
+        "Emergency readmissions within 30 days of leaving hospital care (a bed or a virtual "
+        "ward), arriving in the results period"
+    ),
+    "readmission_rate_30d": (
+        "Readmissions within 30 days per discharge after an overnight stay (results period)"
+    ),
+}
+"""The KPIs readmissions report, with their descriptions."""
 
 
-class Readmissions:
+class Readmissions(Component):
     """Schedules readmissions of discharged patients and sends them back in."""
+
+    name = "readmissions"
 
     def __init__(
         self,
@@ -42,8 +53,12 @@ class Readmissions:
         scenario: Scenario,
         streams: Streams,
         choices: dict[int, OnwardChoice],
+        doors: FrontDoors,
     ) -> None:
+        """A readmission arrives through its segment's A&E front door in ``doors``, as the
+        doors are when it arrives."""
         self.ctx = ctx
+        self.doors = doors
         names = list(scenario.segments)
         self.chance = [
             [scenario.readmission_probability(name, pw) for pw in PATHWAYS] for name in names
@@ -60,8 +75,6 @@ class Readmissions:
             for name in names
         ]
         self._rows: list[list[ClinicalRow]] = [[] for _ in names]
-        self.entries: list[Entry] = []
-        """Per segment, the front door readmissions go through (set by the system)."""
         self.readmissions = 0
         self.discharges = 0
         """Discharges after an overnight stay in the results period (the rate's denominator)."""
@@ -93,11 +106,17 @@ class Readmissions:
         q = Patient(
             self.ctx.new_other_id(),
             old.segment,
-            ROUTE_ED,
+            Route.ED,
             self.ctx.env.now,
             self._next_row(old.segment),
         )
         q.window = old.window
         if self.ctx.collecting:
             self.readmissions += 1
-        self.entries[old.segment](q)
+        self.doors.ed[old.segment](q)
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {
+            "readmissions_30d": float(self.readmissions),
+            "readmission_rate_30d": ratio(self.readmissions, self.discharges),
+        }

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from pathsim.model.clock import call_after
+from pathsim.model.component import Component
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.patients import Patient
@@ -172,11 +173,19 @@ class BudgetGate(Step):
 
 class Pipeline:
     """Steps in order; ``monitors`` maps a step's cause to the level monitor that counts
-    patients waiting at it in a bed (None for community referrals)."""
+    patients waiting at it in a bed (None for community referrals).
+    ``assessments_after_leaving`` are assessments for onward care that happen once the
+    patient has left the bed (discharge to assess): counted when they leave."""
 
-    def __init__(self, steps: list[Step], monitors: dict[str, LevelMonitor] | None) -> None:
+    def __init__(
+        self,
+        steps: list[Step],
+        monitors: dict[str, LevelMonitor] | None,
+        assessments_after_leaving: int = 0,
+    ) -> None:
         self.steps = steps
         self.monitors = monitors
+        self.assessments_after_leaving = assessments_after_leaving
 
     def run(self, p: Patient, done: Done, index: int = 0) -> None:
         if index >= len(self.steps):
@@ -187,9 +196,11 @@ class Pipeline:
         step.enter(p, lambda q: self.run(q, done, index + 1), monitor)
 
 
-class FrictionSteps:
+class FrictionSteps(Component):
     """Builds the pipelines of one replication from the effective frictions; the samplers and
     the budget gate are shared by every pipeline, as one council has one budget."""
+
+    name = "referrals"
 
     def __init__(self, ctx: RunContext, streams: Streams, frictions: EffectiveFrictions) -> None:
         self.ctx = ctx
@@ -209,6 +220,21 @@ class FrictionSteps:
             if frictions.social_care_packages_per_week is not None
             else None
         )
+
+    def pipeline(
+        self, crosses_organisations: bool, funded: bool, monitors: dict[str, LevelMonitor]
+    ) -> Pipeline:
+        """The referral from a hospital bed to a service; each step's wait is recorded on
+        ``monitors`` (by cause), as the patient waits in the bed."""
+        return Pipeline(
+            self.for_service(crosses_organisations, funded, hospital=True),
+            monitors,
+            int(self.f.assessment_after_discharge),
+        )
+
+    def community_pipeline(self, crosses_organisations: bool, funded: bool) -> Pipeline:
+        """The referral of someone at home to a service (no bed held, nothing recorded)."""
+        return Pipeline(self.for_service(crosses_organisations, funded, hospital=False), None)
 
     def for_service(self, crosses_organisations: bool, funded: bool, hospital: bool) -> list[Step]:
         """The steps of a referral to a service: from hospital or from the community, to

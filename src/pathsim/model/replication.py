@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from pathsim.model.builders import BUILDERS, Builder
 from pathsim.model.kpis import compute_kpis
 from pathsim.model.system import System
 from pathsim.scenario.models import Scenario
@@ -66,6 +68,7 @@ def simulate(
     warmup_days: int | None = None,
     event_log: bool | None = None,
     event_log_path: str | Path | None = None,
+    builders: Sequence[Builder] = BUILDERS,
 ) -> ReplicationResult:
     """Runs replication number ``replication`` of ``scenario``.
 
@@ -81,6 +84,9 @@ def simulate(
     none (a process killed outright can leave its temporary, ``.<name>.<random>.tmp`` beside
     it; a run folder removes those when resumed). ``pandas.read_parquet`` on it gives the
     DataFrame ``event_log`` would have held.
+
+    ``builders`` is the table of components to build (:data:`pathsim.model.builders.BUILDERS`,
+    the standard model, unless a study adds or replaces a component).
     """
     run = scenario.run
     seed = run.seed if seed is None else seed
@@ -91,6 +97,7 @@ def simulate(
         run.days if days is None else days,
         run.warmup_days if warmup_days is None else warmup_days,
         run.event_log if event_log is None else event_log,
+        builders,
     )
     log = system.ctx.log
     if log is not None and event_log_path is not None:
@@ -98,12 +105,7 @@ def simulate(
     try:
         system.run()
         kpis = compute_kpis(system)
-        hist = system.ed.time_in_department.histogram
-        assert hist is not None
-        edges, counts = hist
-        ed_hist = pd.DataFrame(
-            {"replication": replication, "hours_from": edges * 24, "count": counts}
-        )
+        ed_hist = system.tables()["ed_time_histogram"]
         timeseries = system.timeseries()
         frame = log.to_frame(replication) if log is not None and not log.streaming else None
         log_file = log.close() if log is not None and log.streaming else None

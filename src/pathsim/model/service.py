@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from pathsim.model.component import Component
 from pathsim.model.context import RunContext
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.places import Places
@@ -14,13 +15,17 @@ from pathsim.scenario.distributions import DistributionBase
 ARRIVAL_DEPARTURE, QUEUE, RESOURCE_USE, RESOURCE_USE_END, MILESTONE = range(5)
 
 
-class Service:
-    """A named component with places, an owning organisation, a waiting line and monitors.
+class Service(Component):
+    """A component with places, an owning organisation, a waiting line and monitors.
 
     Patients move between services by *handover*: when a patient gets a place at the next
     service, that service calls ``handover(patient)`` on the one the patient is leaving, which
     then frees the place the patient held there. Until then the patient keeps it (blocking).
     """
+
+    holds_beds = False
+    """Whether patients wait in this service's beds for the next one (the acute ward): what
+    deterioration while waiting applies to."""
 
     def __init__(
         self,
@@ -64,11 +69,20 @@ class Service:
         """Patients holding a place here now."""
         return self.places.in_use
 
+    def patients_present(self) -> int:
+        """Patients holding a place here or waiting for one."""
+        return self.patients_holding() + self.places.waiting
+
     def in_results(self) -> bool:
         """Whether the warm-up is over (results are being collected)."""
         return self.ctx.collecting
 
     def handover(self, patient: Any) -> None:  # pragma: no cover - interface
+        """The next service took the patient: the place held here is freed."""
+        raise NotImplementedError
+
+    def refer_again(self, patient: Any, service: int) -> None:  # pragma: no cover - interface
+        """The patient, still held here, now needs onward service number ``service``."""
         raise NotImplementedError
 
     def patient_leaves_system(self, patient: Any) -> None:

@@ -1,8 +1,9 @@
 """Virtual wards (hospital at home): step up instead of admission, step down for early
 discharge, escalation back to hospital.
 
-Built only when the scenario switches the ``virtual_wards`` lever on. The component stands at
-two places in the journey, and only there:
+Built only when the effective system has virtual wards (the ``virtual_wards`` lever);
+otherwise :class:`NoVirtualWard` stands in and takes nobody. The component stands at two
+places in the journey, and only there:
 
 * at the decision to admit (A&E's decision, or a GP / NHS 111 referral for admission), where it
   may take the patient instead of a bed (step up);
@@ -14,12 +15,14 @@ patients in every configuration); whether it does depends on a free slot at that
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 from pathsim.model.clock import call_after
+from pathsim.model.component import Component, Cost, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
-from pathsim.model.patients import ROUTE_INITIAL, FrontDoor, Patient
+from pathsim.model.hooks import Discharged
+from pathsim.model.onward import OnwardServiceComponent
+from pathsim.model.patients import FrontDoor, Patient, Route
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -32,12 +35,25 @@ from pathsim.model.streams import Streams
 from pathsim.scenario.distributions import Fixed
 from pathsim.scenario.integration import VirtualWards
 
-if TYPE_CHECKING:
-    from pathsim.model.onward import OnwardServiceComponent
+KPIS: dict[str, str] = {
+    "virtual_ward_step_ups": (
+        "Patients put on a virtual ward at a decision to admit (instead of a bed, or instead "
+        "of going home)"
+    ),
+    "virtual_ward_step_downs": "Patients who left an acute bed early for a virtual ward",
+    "virtual_ward_escalations": "Virtual ward patients admitted back to hospital",
+    "virtual_ward_occupancy": "Mean share of virtual ward slots in use",
+}
+"""The KPIs virtual wards report, with their descriptions."""
+
+NAME = "virtual_ward"
 
 
 class VirtualWard(Service):
     """Slots for acute care at home."""
+
+    door_position = 10
+    """In front of direct admission (step up), behind the single point of referral."""
 
     def __init__(
         self,
@@ -46,11 +62,15 @@ class VirtualWard(Service):
         streams: Streams,
         segments: set[int] | None,
         hospital_organisation: str,
-        onward: list[OnwardServiceComponent],
-        readmit: Callable[[Patient], None],
+        onward: Sequence[OnwardServiceComponent],
+        discharged: Discharged,
     ) -> None:
-        super().__init__(ctx, "virtual_ward", spec.organisation, spec.slots)
+        """``segments``: numbers of the segments whose patients may be taken (None: all);
+        ``onward``: the services a patient who needs onward care is referred to after the
+        stay; ``discharged`` is told of patients leaving hospital-level care."""
+        super().__init__(ctx, NAME, spec.organisation, spec.slots)
         self.spec = spec
+        self.bed_days_saved = spec.step_down_bed_days_saved
         self.segments = segments
         fixed_zero = Fixed(distribution="fixed", value=0.0)
         self.stay = BufferedSampler(
@@ -58,9 +78,10 @@ class VirtualWard(Service):
         )
         self.crosses = spec.organisation != hospital_organisation
         self.onward = onward
-        self.readmit = readmit
-        self.to_ward: FrontDoor | None = None
-        """Admission to an acute bed, for escalations (set by the system)."""
+        self.discharged = discharged
+        self.to_ward: list[FrontDoor] = []
+        """Per segment, admission to an acute bed for escalations: the direct-admission door
+        as it is without the virtual ward (taken when the front doors are composed)."""
         self.step_ups = 0
         self.step_ups_needing_admission = 0
         self.step_downs = 0
@@ -103,7 +124,16 @@ class VirtualWard(Service):
 
         return arrive
 
+    def front_doors(self, doors: FrontDoors) -> None:
+        """Stands in front of direct admission; escalations go through the door behind."""
+        self.to_ward = list(doors.direct)
+        doors.direct[:] = [self.in_front_of(entry) for entry in doors.direct]
+
     # -- step down -----------------------------------------------------------------------
+    def has_room(self) -> bool:
+        """Whether a slot is free now."""
+        return self.places.has_room
+
     def wants_step_down(self, p: Patient) -> bool:
         """Whether this bed patient would step down (if a slot is free when the time comes)."""
         spec = self.spec
@@ -163,22 +193,68 @@ class VirtualWard(Service):
             p.handoffs += 1
         p.same_day = False
         p.t_arrival = self.env.now
-        assert self.to_ward is not None
-        self.to_ward(p, True)
+        self.to_ward[p.segment](p, True)
 
     def _complete(self, p: Patient) -> None:
         self._free(p)
         if self.ctx.collecting and p.vw_avoids:
             self.admissions_avoided += 1
-        if p.route != ROUTE_INITIAL:
+            self.ctx.admissions_avoided += 1
+        if p.route != Route.INITIAL:
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
         if p.vw_avoids or p.stepped_down:
             # Leaving hospital-level care instead of, or after, an overnight stay: at risk of
             # readmission as any discharge is. Patients who would have gone home from A&E are
             # not counted as discharges.
-            self.readmit(p)
+            self.discharged.after_discharge(p)
         if p.onward >= 0 and p.vw_avoids:
             # Needed onward care after the stay: referred from home, holding no bed.
             self.onward[p.onward].arrive_from_community(p, arrived=True)
             return
         self.patient_leaves_system(p)
+
+    # -- what virtual wards report -------------------------------------------------------
+    def kpis(self, results: Results) -> dict[str, float]:
+        occupancy = (
+            ratio(results.mean_level(self.name, "occupied"), self.capacity)
+            if self.capacity
+            else 0.0
+        )
+        return {
+            "virtual_ward_step_ups": float(self.step_ups),
+            "virtual_ward_step_downs": float(self.step_downs),
+            "virtual_ward_escalations": float(self.escalations),
+            "virtual_ward_occupancy": occupancy,
+        }
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        """Occupied virtual ward days at the daily rate."""
+        capacity = self.capacity
+        occupied_days = kpis["virtual_ward_occupancy"] * capacity * results.days
+        gbp = occupied_days * self.spec.cost_per_day_gbp if capacity else 0.0
+        return [Cost(self.name, self.organisation, gbp)]
+
+
+class NoVirtualWard(Component):
+    """No virtual wards: nobody is stepped up or down."""
+
+    name = NAME
+    bed_days_saved = 0.0
+
+    def would_take(self, p: Patient) -> bool:
+        return False
+
+    def wants_step_down(self, p: Patient) -> bool:
+        return False
+
+    def has_room(self) -> bool:
+        return False
+
+    def step_up(self, p: Patient) -> None:  # pragma: no cover - never takes anyone
+        raise AssertionError("there are no virtual wards")
+
+    def step_down(self, p: Patient) -> None:  # pragma: no cover - never takes anyone
+        raise AssertionError("there are no virtual wards")
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return dict.fromkeys(KPIS, 0.0)

@@ -4,16 +4,20 @@ discharge while onward care has no room."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from pathsim.model.clinical import PATHWAY_NUMBER
 from pathsim.model.clock import call_after
+from pathsim.model.component import Cost, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
+from pathsim.model.discharge_clock import DischargeClock
+from pathsim.model.hooks import Discharged, LiaisonWaits, StepDown
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
-from pathsim.model.patients import ROUTE_INITIAL, Patient
-from pathsim.model.referral import FRICTION_CAUSES, Pipeline
+from pathsim.model.onward import OnwardServiceComponent
+from pathsim.model.patients import Patient, Route
+from pathsim.model.referral import FRICTION_CAUSES, FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -22,74 +26,71 @@ from pathsim.model.service import (
     RESOURCE_USE_END,
     Service,
 )
-from pathsim.scenario.models import AcuteWard
-
-if TYPE_CHECKING:
-    from pathsim.model.liaison import Liaison
-    from pathsim.model.onward import OnwardServiceComponent
-    from pathsim.model.virtual_ward import VirtualWard
+from pathsim.scenario.models import Pathway
+from pathsim.scenario.services import AcuteWard
 
 DISCHARGE_PROCESS = "discharge_process"
 AWAITING_MENTAL_HEALTH = "awaiting_mental_health"
 OCCUPANCY_THRESHOLDS = (0.92, 0.95)
+LONG_STAY_DAYS = (7.0, 21.0)
+CARE_HOME_PATHWAY = PATHWAY_NUMBER[Pathway.P3]
 
+InitialPatients = Callable[[], Iterable[tuple[Patient, float]]]
+"""Gives the patients in a bed when the run starts, each with the days already spent."""
 
-def _nobody(_p: Patient) -> None:
-    return None
-
-
-class DischargeClock:
-    """When a medically fit patient leaves: the first day on which the patient's draw is
-    below that weekday's factor (relative to the largest), at the patient's time in the
-    day's discharge window, and not before the patient is fit."""
-
-    def __init__(
-        self,
-        factors: list[float],
-        start_hour: float,
-        end_hour: float,
-        first_weekday: int,
-        ward_round_hour: float | None = None,
-    ) -> None:
-        top = max(factors)
-        self.accept = [f / top for f in factors]
-        self.start = start_hour / 24
-        self.width = (end_hour - start_hour) / 24
-        self.first_weekday = first_weekday
-        self.round = None if ward_round_hour is None else ward_round_hour / 24
-
-    def declared_time(self, t_clinical: float) -> float:
-        """When a patient whose clinical stay ends at ``t_clinical`` is declared fit: at the
-        next ward round (or at once without rounds)."""
-        if self.round is None:
-            return t_clinical
-        day = math.floor(t_clinical)
-        at = day + self.round
-        return at if at >= t_clinical else at + 1
-
-    def ready_time(self, t_fit: float, u_day: float, u_hour: float) -> float:
-        day = math.floor(t_fit)
-        offset = self.start + u_hour * self.width
-        # Within 8 days every weekday has come round at least once after the fit day itself,
-        # and on the busiest weekday every draw is accepted.
-        for k in range(8):
-            d = day + k
-            if u_day < self.accept[(self.first_weekday + d) % 7] and d + offset >= t_fit:
-                return d + offset
-        raise AssertionError("unreachable: the busiest weekday accepts every patient")
+KPIS: dict[str, str] = {
+    "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
+    "ward_admissions": "Patients admitted to an acute bed (overnight admissions)",
+    "bed_occupancy": "Mean share of acute beds occupied by a patient (time-weighted)",
+    "bed_unavailability": "Mean share of acute beds unavailable: occupied or being turned around",
+    "time_above_92pct_occupancy": "Share of time with at least 92% of acute beds occupied",
+    "time_above_95pct_occupancy": "Share of time with at least 95% of acute beds occupied",
+    "mean_los_days": "Mean time in an acute bed, admission to leaving (days)",
+    "mean_wait_for_bed_hours": "Mean wait for an acute bed, request to admission (hours)",
+    "delayed_discharge_bed_days": "Bed days between medically fit and leaving, all causes",
+    "delayed_discharge_bed_days_<cause>": (
+        "Bed days between medically fit and leaving, by cause: discharge_process (waiting for a "
+        "discharge day and time); awaiting_mental_health (the liaison assessment); "
+        "awaiting_assessment, awaiting_referral, "
+        "awaiting_repeat_assessment, awaiting_funding_panel, awaiting_budget (frictions); "
+        "awaiting_<service> (no place in the onward service)"
+    ),
+    "mean_fit_to_discharge_days": "Mean time from medically fit to leaving the bed (days)",
+    "nctr_per_100_beds": (
+        "Patients in bed who no longer meet the criteria to reside (medically fit), per 100 "
+        "beds, at midnight"
+    ),
+    "share_beds_stay_7d_plus": "Share of occupied beds held by stays of 7+ days (midnight)",
+    "share_beds_stay_21d_plus": "Share of occupied beds held by stays of 21+ days (midnight)",
+}
+"""The KPIs the ward reports, with their descriptions."""
 
 
 class AcuteWardService(Service):
     """Beds. A patient keeps the bed from admission until discharge home or until the onward
     service has a place; the time between medically fit and leaving is recorded by cause."""
 
+    holds_beds = True
+
     def __init__(
         self,
         ctx: RunContext,
         spec: AcuteWard,
-        onward: list[OnwardServiceComponent],
+        onward: Sequence[OnwardServiceComponent],
+        referrals: FrictionSteps,
+        liaison: LiaisonWaits,
+        step_down: StepDown,
+        discharged: Discharged,
+        initial: InitialPatients,
     ) -> None:
+        """``onward`` are the services patients are discharged to (by a patient's
+        ``onward`` number), each referral passing the steps ``referrals`` builds;
+        ``liaison`` says how long a fit patient waits for a mental health assessment;
+        ``step_down`` may take patients before they are fit (virtual wards, or a null object
+        that never does); ``discharged`` is told of every patient leaving a bed for home or
+        onward care (readmissions); ``initial`` gives the patients in a bed at the start."""
         super().__init__(ctx, "acute_ward", spec.organisation, spec.beds)
+        self.spec = spec
         self.onward = onward
         self.turnaround = spec.bed_turnaround_hours / 24
         self.patients = ThresholdLevelMonitor(
@@ -113,23 +114,26 @@ class AcuteWardService(Service):
             cause: LevelMonitor(ctx.env, f"delay.{cause}")
             for cause in (DISCHARGE_PROCESS, AWAITING_MENTAL_HEALTH, *FRICTION_CAUSES)
         }
-        self.pipelines: list[Pipeline] = [Pipeline([], None) for _ in onward]
-        """Per onward service, the referral steps from this ward (set by the system)."""
-        self.assess_after_discharge = False
-        """Discharge to assess: the onward-care assessment happens after the patient leaves."""
-        self.virtual_ward: VirtualWard | None = None
-        """Virtual wards that take patients for early discharge (step down), when built."""
-        self.discharged: Callable[[Patient], None] = _nobody
-        """Told of every patient leaving a bed for home or onward care (readmissions)."""
+        self.step_down = step_down
+        self.discharged = discharged
         self.stepped_down = 0
-        self.liaison: Liaison | None = None
-        """Mental health liaison, when any crisis has a mental health need."""
+        self.liaison = liaison
+        self.initial = initial
         self._awaiting: list[LevelMonitor] = []
         for svc in onward:
             cause = f"awaiting_{svc.name}"
             monitor = LevelMonitor(ctx.env, f"delay.{cause}")
             self.delays[cause] = monitor
             self._awaiting.append(monitor)
+        self.pipelines = [
+            referrals.pipeline(
+                svc.organisation != self.organisation,
+                svc.spec.needs_funding_decision,
+                self.delays,
+            )
+            for svc in onward
+        ]
+        """Per onward service, the referral steps from this ward."""
         self.fit_in_bed = LevelMonitor(ctx.env, "acute_ward.medically_fit")
         self.occupants: dict[int, float] = {}
         """Patient id -> time the patient got the bed."""
@@ -163,12 +167,25 @@ class AcuteWardService(Service):
         """Patients in a bed who are also in an onward service's waiting line."""
         return sum(m.level for m in self._awaiting)
 
+    def patients_present(self) -> int:
+        """Patients in a bed waiting for an onward place are counted in that line."""
+        return self.patients_holding() + self.places.waiting - int(self.waiting_for_a_place())
+
+    def front_doors(self, doors: FrontDoors) -> None:
+        """Direct admissions (GP, NHS 111) of every segment arrive at the ward."""
+        doors.direct[:] = [self.arrive_direct] * len(doors.direct)
+
+    def start(self) -> None:
+        for p, elapsed in self.initial():
+            self.place_initial(p, elapsed)
+
     # -- entry -------------------------------------------------------------------------
     def arrive_direct(self, p: Patient, referred_in: bool = False) -> None:
         """An emergency admission that did not come through A&E (GP, NHS 111, SDEC), or one
         ``referred_in`` by a community team that assessed the patient first."""
         if self.ctx.collecting:
             self.direct_admissions += 1
+            self.ctx.emergency_admissions += 1
         self.ctx.away(p, True)
         if self.log is not None:
             event = "referred_in" if referred_in else "arrival"
@@ -217,26 +234,24 @@ class AcuteWardService(Service):
         self.occupants[p.pid] = t_bed
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
-        vw = self.virtual_ward
-        if vw is not None and vw.wants_step_down(p):
-            early = p.los - vw.spec.step_down_bed_days_saved
+        if self.step_down.wants_step_down(p):
+            early = p.los - self.step_down.bed_days_saved
             call_after(self.env, early, self._step_down, p)
             return
         call_after(self.env, p.los, self._fit, p)
 
     def _step_down(self, p: Patient) -> None:
         """Early discharge to a virtual ward, if it has a slot; otherwise the stay goes on."""
-        vw = self.virtual_ward
-        assert vw is not None
-        if vw.places.has_room:
+        step_down = self.step_down
+        if step_down.has_room():
             if self.ctx.collecting:
                 self.stepped_down += 1
                 self.discharges += 1
                 self.length_of_stay.record(self.env.now - p.t_bed)
             self._free_bed(p)
-            vw.step_down(p)
+            step_down.step_down(p)
             return
-        call_after(self.env, vw.spec.step_down_bed_days_saved, self._fit, p)
+        call_after(self.env, step_down.bed_days_saved, self._fit, p)
 
     def _fit(self, p: Patient) -> None:
         """The clinical stay is over; the patient is declared fit now or at the ward round."""
@@ -255,7 +270,7 @@ class AcuteWardService(Service):
         self.fit_in_bed.add(1)
         if self.log is not None:
             self.log.add(p.pid, MILESTONE, "medically_fit", self.name)
-        wait = self.liaison.on_ward(p) if self.liaison is not None else 0.0
+        wait = self.liaison.on_ward(p)
         if wait > 0:
             self.delays[AWAITING_MENTAL_HEALTH].add(1)
             call_after(self.env, wait, self._liaison_done, p)
@@ -270,7 +285,7 @@ class AcuteWardService(Service):
         """Home on the next discharge day and time, or referred on at once."""
         now = self.env.now
         if p.onward >= 0:
-            p.t_ready = p.t_referred = now
+            p.t_referred = now
             self.pipelines[p.onward].run(p, self._referred)
             return
         if self.clock is not None:
@@ -286,10 +301,9 @@ class AcuteWardService(Service):
         self._go_home(p)
 
     def _go_home(self, p: Patient) -> None:
-        p.t_ready = self.env.now
         self._leave(p)
         self.ctx.away(p, False)
-        self.discharged(p)
+        self.discharged.after_discharge(p)
         self.patient_leaves_system(p)
 
     def _referred(self, p: Patient) -> None:
@@ -302,22 +316,22 @@ class AcuteWardService(Service):
         new referral passes its own frictions, from the start, with the patient in bed."""
         self._awaiting[p.onward].add(-1)
         p.onward = service
-        p.pathway = 3  # P3: readmission factors and reports treat them as a care-home discharge
+        p.pathway = CARE_HOME_PATHWAY  # readmission factors treat them as a care-home discharge
         self.pipelines[service].run(p, self._referred)
 
     def handover(self, p: Patient) -> None:
         """The onward service took the patient (or diverted them elsewhere): the bed is freed."""
         self._awaiting[p.onward].add(-1)
-        if self.assess_after_discharge:
-            p.assessments += 1  # discharge to assess: assessed at home, not in a bed
+        # Discharge to assess: the assessment for onward care happens at home, not in a bed.
+        p.assessments += self.pipelines[p.onward].assessments_after_leaving
         self._leave(p)
         self.ctx.away(p, self.onward[p.onward].bed_based)
-        self.discharged(p)
+        self.discharged.after_discharge(p)
 
     def _leave(self, p: Patient) -> None:
         now = self.env.now
         self.fit_in_bed.add(-1)
-        if p.route != ROUTE_INITIAL:
+        if p.route != Route.INITIAL:
             self.ctx.end_episode(p.handoffs, p.assessments, p.coordinated)
         if self.ctx.collecting:
             self.discharges += 1
@@ -338,9 +352,60 @@ class AcuteWardService(Service):
     def _bed_ready(self, slot: int) -> None:
         self.places.release(slot)
 
-    # -- snapshots ---------------------------------------------------------------------
+    # -- what the ward reports -----------------------------------------------------------
     def long_stay_counts(self, now: float, thresholds: tuple[float, ...]) -> list[int]:
         """Occupied beds whose patient has been in for at least each threshold (days)."""
         t_bed = np.fromiter(self.occupants.values(), dtype=float, count=len(self.occupants))
         elapsed = now - t_bed
         return [int(np.count_nonzero(elapsed >= thr)) for thr in thresholds]
+
+    def midnight_counts(self, now: float) -> dict[str, float]:
+        counts = self.long_stay_counts(now, LONG_STAY_DAYS)
+        return {
+            "occupied_at_midnight": self.patients.level,
+            "medically_fit_at_midnight": self.fit_in_bed.level,
+            "stays_7d_plus_at_midnight": float(counts[0]),
+            "stays_21d_plus_at_midnight": float(counts[1]),
+        }
+
+    def running_totals(self, now: float) -> dict[str, list[float]]:
+        return {"time_above": self.patients.time_above(now)}
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        name, days = self.name, results.days
+        k: dict[str, float] = {
+            "emergency_admissions": float(self.ctx.emergency_admissions),
+            "ward_admissions": float(self.admissions),
+            "bed_occupancy": results.mean_level(name, "occupied") / self.capacity,
+            "bed_unavailability": results.mean_level(name, "unavailable") / self.capacity,
+        }
+        above = results.increase(name, "time_above")
+        for thr, time in zip(OCCUPANCY_THRESHOLDS, above, strict=True):
+            k[f"time_above_{round(thr * 100)}pct_occupancy"] = time / days
+        k["mean_los_days"] = self.length_of_stay.mean
+        k["mean_wait_for_bed_hours"] = self.wait.mean * 24
+        total_delay = 0.0
+        for cause in self.delays:
+            bed_days = results.mean_level(name, f"delayed_{cause}") * days
+            k[f"delayed_discharge_bed_days_{cause}"] = bed_days
+            total_delay += bed_days
+        k["delayed_discharge_bed_days"] = total_delay
+        k["mean_fit_to_discharge_days"] = self.fit_to_leave.mean
+        fit = results.midnights(name, "medically_fit_at_midnight")
+        occupied = results.midnights(name, "occupied_at_midnight")
+        long7 = results.midnights(name, "stays_7d_plus_at_midnight")
+        long21 = results.midnights(name, "stays_21d_plus_at_midnight")
+        k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.capacity) if fit.size else math.nan
+        k["share_beds_stay_7d_plus"] = ratio(float(long7.sum()), float(occupied.sum()))
+        k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
+        return k
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        """Bed days at their rate, delayed bed days at theirs."""
+        spec = self.spec
+        bed_days = kpis["bed_occupancy"] * spec.beds * results.days
+        delayed = kpis["delayed_discharge_bed_days"]
+        gbp = (bed_days - delayed) * spec.cost_per_bed_day_gbp + (
+            delayed * spec.cost_per_delayed_bed_day_gbp
+        )
+        return [Cost(self.name, self.organisation, gbp)]

@@ -9,6 +9,7 @@ from pathsim.scenario.distributions import (
     Histogram,
     LogNormal,
 )
+from pathsim.scenario.effective import EffectiveSystem, effective_system
 from pathsim.scenario.errors import Problem, ScenarioError
 from pathsim.scenario.integration import (
     EffectiveFrictions,
@@ -43,6 +44,7 @@ __all__ = [
     "DischargeTiming",
     "Distribution",
     "EffectiveFrictions",
+    "EffectiveSystem",
     "EmergencyDepartment",
     "Empirical",
     "Exponential",
@@ -62,6 +64,7 @@ __all__ = [
     "ScenarioError",
     "Segment",
     "effective_frictions",
+    "effective_system",
     "load_scenario",
     "load_scenario_data",
     "scenario_to_yaml",

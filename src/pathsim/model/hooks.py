@@ -1,0 +1,71 @@
+"""The small interfaces through which one component asks another, so that no component
+module imports another's: the journey asks these, and an absent component is a null object
+that answers "no" (see each component's module for its own null object).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pathsim.model.patients import Patient
+
+
+class Admits(Protocol):
+    """Where a patient holding a place asks for an acute bed (the ward)."""
+
+    def admit(self, p: Patient) -> None: ...
+
+
+class StepUp(Protocol):
+    """Takes a patient at a decision to admit instead of a bed (virtual wards)."""
+
+    def would_take(self, p: Patient) -> bool: ...
+
+    def step_up(self, p: Patient) -> None: ...
+
+
+class StepDown(Protocol):
+    """Takes a bed patient before they are fit (virtual wards)."""
+
+    bed_days_saved: float
+    """Days before being fit that a stepped-down patient leaves the bed."""
+
+    def wants_step_down(self, p: Patient) -> bool: ...
+
+    def has_room(self) -> bool: ...
+
+    def step_down(self, p: Patient) -> None: ...
+
+
+class LiaisonWaits(Protocol):
+    """How long a patient waits for a mental health assessment (0 without a need)."""
+
+    def in_ed(self, p: Patient) -> float: ...
+
+    def on_ward(self, p: Patient) -> float: ...
+
+
+class Holder(Protocol):
+    """A service holding a patient while the patient waits for the next one's place."""
+
+    def handover(self, p: Patient) -> None:
+        """The next service took the patient: the place held here is freed."""
+        ...
+
+    def refer_again(self, p: Patient, service: int) -> None:
+        """The patient, still held here, now needs onward service number ``service``."""
+        ...
+
+
+class Deteriorates(Protocol):
+    """Decides, when a waited-for place comes free, whether the patient now needs more."""
+
+    def deteriorated(self, p: Patient) -> bool: ...
+
+    def refer_again(self, p: Patient) -> None: ...
+
+
+class Discharged(Protocol):
+    """Told of every patient leaving hospital care for home or onward care."""
+
+    def after_discharge(self, p: Patient) -> None: ...

@@ -1,0 +1,102 @@
+"""What a scenario builds, once its levers are applied: the effective system.
+
+The one place where lever switches are read. :func:`effective_system` turns a validated
+scenario into the components the model should build and the parameters of each: which
+optional services exist (a joint emergency team, virtual wards, case management, the mental
+health liaison team, deterioration while waiting), with which settings, the frictions that
+remain (:func:`~pathsim.scenario.integration.effective_frictions`) and the places each onward
+service has. The model builds exactly this and never asks whether a lever is on.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.integration import (
+    EffectiveFrictions,
+    ProactiveCare,
+    SinglePointOfReferral,
+    VirtualWards,
+    added_capacity,
+    effective_frictions,
+)
+from pathsim.scenario.models import Deterioration, Scenario
+from pathsim.scenario.models_base import Strict
+
+
+class EffectiveLiaison(Strict):
+    """The mental health liaison team as it works in this scenario."""
+
+    ed_wait_hours: Distribution | None = None
+    """Wait in the A&E cubicle for the assessment (None: no wait)."""
+    ward_wait_days: Distribution | None = None
+    """Wait in bed, once medically fit, for the assessment (None: no wait)."""
+    crosses_organisations: bool = True
+    """Whether an assessment is a referral to another organisation (a hand-off)."""
+    organisation: str | None = None
+    """Who pays for assessments (None: not costed)."""
+    cost_per_assessment_gbp: float = 0.0
+
+
+class EffectiveSystem(Strict):
+    """The components one replication builds, with their parameters. None: not built."""
+
+    scenario: Scenario
+    frictions: EffectiveFrictions
+    onward_capacity: dict[str, int] = Field(default_factory=dict)
+    """Places of each onward service, levers' added places included."""
+    joint_emergency_team: SinglePointOfReferral | None = None
+    virtual_wards: VirtualWards | None = None
+    liaison: EffectiveLiaison | None = None
+    case_management: ProactiveCare | None = None
+    deterioration: Deterioration | None = None
+
+
+def _liaison(sc: Scenario) -> EffectiveLiaison | None:
+    """Built when any crisis can have a mental health need; the integrated mental health
+    lever replaces the waits and makes the team part of the hospital's own (no hand-off)."""
+    if not any(seg.mental_health_share > 0 for seg in sc.segments.values()):
+        return None
+    spec = sc.mental_health
+    lever = sc.integration.integrated_mental_health
+    if lever.enabled:
+        ed_wait, ward_wait, crosses = (
+            lever.ed_liaison_wait_hours,
+            lever.ward_liaison_wait_days,
+            False,
+        )
+    else:
+        ed_wait, ward_wait, crosses = spec.ed_liaison_wait_hours, spec.ward_liaison_wait_days, True
+    return EffectiveLiaison(
+        ed_wait_hours=ed_wait,
+        ward_wait_days=ward_wait,
+        crosses_organisations=crosses,
+        organisation=spec.organisation,
+        cost_per_assessment_gbp=spec.cost_per_assessment_gbp,
+    )
+
+
+def effective_system(scenario: Scenario) -> EffectiveSystem:
+    """The effective system of ``scenario``: what the model builds for it."""
+    levers = scenario.integration
+    extra = added_capacity(levers)
+    spor, vw, proactive = (
+        levers.single_point_of_referral,
+        levers.virtual_wards,
+        levers.proactive_care,
+    )
+    det = scenario.deterioration
+    return EffectiveSystem(
+        scenario=scenario,
+        frictions=effective_frictions(scenario.frictions, levers),
+        onward_capacity={
+            name: spec.capacity + extra.get(name, 0)
+            for name, spec in scenario.onward_services.items()
+        },
+        joint_emergency_team=spor if spor.enabled else None,
+        virtual_wards=vw if vw.enabled else None,
+        liaison=_liaison(scenario),
+        case_management=proactive if proactive.enabled else None,
+        deterioration=det if det.daily_chance > 0 and det.to_service is not None else None,
+    )
