@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import pathsim
+from browser import ensure_chromium, open_browser, running_app
 from pathsim.show import app_model
-from pathsim.show.app_driver import ensure_chromium, open_browser, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -52,7 +52,7 @@ def test_sliders_left_alone_change_nothing_and_moved_ones_change_one_field() -> 
 def test_app_command_without_teaching_scenarios_exits_2(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from pathsim.show.commands_live import app
+    from pathsim.cli.live import app
 
     result = CliRunner().invoke(app, ["--scenarios", str(tmp_path)])
     assert result.exit_code == 2
