@@ -20,9 +20,11 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from pathsim.show.app_driver import ensure_chromium, open_browser, running_app
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tooling the end-to-end test uses
+
+from browser import ensure_chromium, open_browser, running_app  # noqa: E402
+
 SCENARIOS = ROOT / "scenarios"
 OUT = ROOT / "docs" / "screenshots"
 METRIC = '[data-testid="stMetricValue"]'
@@ -78,11 +80,8 @@ def app_screenshots(chromium: Path, work: Path) -> None:
 
 
 def animation_screenshot(chromium: Path, work: Path) -> None:
-    from pathsim.cli import main
-
     html = work / "animation.html"
-    front = ["pathsim"] if "animate" in main.commands else ["pathsim.show.commands_live"]
-    command = [sys.executable, "-m", *front, "animate"]
+    command = [sys.executable, "-m", "pathsim", "animate"]
     command += [str(SCENARIOS / "teaching" / "home_care_cut.yaml")]
     command += ["--start-day", "16", "--days", "2", "--out", str(html)]
     subprocess.run(command, check=True)

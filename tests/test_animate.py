@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import pathsim
+from pathsim.cli.live import animate
 from pathsim.show.animate import (
     MINUTES_PER_DAY,
     animate_scenario,
@@ -20,7 +21,6 @@ from pathsim.show.animate import (
     frame_minutes_for,
     positions,
 )
-from pathsim.show.commands_live import animate
 
 pytest.importorskip("vidigi")
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import pathsim
+from browser import ensure_chromium, open_browser, running_app
 from pathsim.show import app_model
-from pathsim.show.app_driver import ensure_chromium, open_browser, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -49,10 +49,32 @@ def test_sliders_left_alone_change_nothing_and_moved_ones_change_one_field() -> 
     assert pathsim.with_overrides(base, changes).onward_services["home_care"].capacity == 2500
 
 
+def test_the_app_table_names_the_scenarios_own_home_care_service() -> None:
+    base = pathsim.load_scenario(SCENARIOS / "fragmented.yaml")
+    kpis = list(app_model.headline(base))
+    assert kpis[:7] == [
+        "ed_4h_performance",
+        "ed_12h_trolley_waits",
+        "bed_occupancy",
+        "delayed_discharge_bed_days",
+        "nctr_per_100_beds",
+        "emergency_admissions",
+        "mean_referral_to_start_days_home_care",
+    ]
+    assert app_model.headline(base)[kpis[6]] == "Days from referral to home care"
+    services = {
+        ("domiciliary" if name == "home_care" else name): service
+        for name, service in base.onward_services.items()
+    }
+    renamed = base.model_copy(update={"onward_services": services})
+    assert "mean_referral_to_start_days_domiciliary" in app_model.headline(renamed)
+    assert "mean_referral_to_start_days_home_care" not in app_model.headline(renamed)
+
+
 def test_app_command_without_teaching_scenarios_exits_2(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from pathsim.show.commands_live import app
+    from pathsim.cli.live import app
 
     result = CliRunner().invoke(app, ["--scenarios", str(tmp_path)])
     assert result.exit_code == 2

@@ -4,19 +4,24 @@ traceback)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-import pathsim.cli_execute
+import pathsim.cli.execute
 from pathsim.cli import main
+from pathsim.cli.common import headline_kpis
+from pathsim.cli.options import RunOptions, run_options
 from pathsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,7 +337,7 @@ def test_foreign_out_folder_is_refused_before_simulating(
         calls.append(args)
         raise RuntimeError("simulated although --out was unusable")
 
-    monkeypatch.setattr(pathsim.cli_execute, "run_plan", no_simulation)
+    monkeypatch.setattr(pathsim.cli.execute, "run_plan", no_simulation)
     target = tmp_path / "mine"
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
@@ -456,3 +461,91 @@ def test_compare_needs_two_scenarios() -> None:
     result = cli("compare", REF)
     assert result.exit_code == 2
     assert "at least one other scenario" in result.stderr
+
+
+# -- the run options, declared once ---------------------------------------------------------
+RUN_FLAGS = (
+    "--replications",
+    "--seed",
+    "--days",
+    "--warmup-days",
+    "--out",
+    "--resume",
+    "--report",
+    "--json",
+    "--event-log",
+    "--workers",
+    "--dask",
+)
+
+
+def test_run_options_arrive_as_one_frozen_object() -> None:
+    seen: list[RunOptions] = []
+
+    @click.command()
+    @run_options
+    def probe(options: RunOptions) -> None:
+        seen.append(options)
+
+    given = ["-r", "3", "-w", "0", "--json", "--no-event-log", "-j", "2", "--out", "x"]
+    assert CliRunner().invoke(probe, given).exit_code == 0
+    assert seen == [
+        RunOptions(
+            replications=3,
+            seed=None,
+            days=None,
+            warmup_days=0,
+            out=Path("x"),
+            resume=None,
+            report=False,
+            as_json=True,
+            event_log=False,
+            workers=2,
+            dask_address=None,
+        )
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen[0].seed = 1  # type: ignore[misc]
+    assert len(dataclasses.fields(RunOptions)) == len(RUN_FLAGS)
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "sensitivity"])
+def test_every_run_option_is_in_the_help_of_every_running_command(command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    for flag in RUN_FLAGS:
+        assert flag in result.stdout, flag
+    for words in ("Base seed", "run.warmup_days", "Dask scheduler", "report.html", "JSON list"):
+        assert words in result.stdout, words
+
+
+# -- headline KPIs name the scenario's own services -------------------------------------------
+def test_headline_kpis_of_the_shipped_scenarios_are_the_readme_table() -> None:
+    scenarios = [load_scenario(DEFAULT), load_scenario(ROOT / "scenarios" / "integrated.yaml")]
+    kpis = headline_kpis(scenarios)
+    at = kpis.index("nctr_per_100_beds") + 1
+    assert kpis[at : at + 2] == (
+        "mean_referral_to_start_days_home_care",
+        "mean_referral_to_start_days_care_homes",
+    )
+    assert len(kpis) == 22 and len(set(kpis)) == 22
+
+
+def test_the_terminal_table_names_another_scenarios_services(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "fragmented.yaml").read_text()
+    text = re.sub(r"\bhome_care\b", "domiciliary", text).replace(
+        "kind: domiciliary", "kind: home_care"
+    )
+    text = re.sub(r"\bcare_homes\b", "nursing_homes", text)
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(text)
+    sc = load_scenario(renamed)
+    assert sc.onward_services["domiciliary"].kind == "home_care"
+    kpis = headline_kpis([sc])
+    assert "mean_referral_to_start_days_domiciliary" in kpis
+    assert "mean_referral_to_start_days_nursing_homes" in kpis
+    assert not any(k.endswith(("_home_care", "_care_homes")) for k in kpis)
+    result = cli("run", str(renamed), *SHORT)
+    assert result.exit_code == 0, result.stderr
+    assert "mean_referral_to_start_days_domiciliary" in result.stdout
+    assert "mean_referral_to_start_days_nursing_homes" in result.stdout

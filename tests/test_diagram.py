@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from builders import scenario
 from pathsim.cli import main
+from pathsim.cli.report import diagram
 from pathsim.scenario import Scenario, load_scenario, with_overrides
-from pathsim.show.commands_report import diagram
 from pathsim.show.diagram import mermaid, pathway_graph, save_diagram
 
 ROOT = Path(__file__).resolve().parents[1]

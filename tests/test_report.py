@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 import show_runs
-from pathsim.cli_common import _fmt
+from pathsim.cli.common import fmt
+from pathsim.cli.report import report
 from pathsim.numbers import format_number
 from pathsim.show.calibration import TARGETS, calibration_table
-from pathsim.show.commands_report import report
 from pathsim.show.report import write_report
 from pathsim.show.runfolder import RunFolderError, SavedRun
 
@@ -75,7 +75,7 @@ def test_rounding_rule_is_the_command_line_rule() -> None:
     values = [0.0, 0.000123, 0.5, 0.9995, 1.0, 5.555, 99.994, 100.0, 123.45, 999.94, 1000.0]
     values += [-v for v in values] + [1234567.891, math.nan, float(10**9)]
     for v in values:
-        assert format_number(v) == _fmt(v), v
+        assert format_number(v) == fmt(v), v
     assert format_number(42) == "42" and format_number(12345) == "12,345"
 
 

@@ -198,9 +198,8 @@ def line_plot(ts: pd.DataFrame, service: str, metric: str, title: str) -> go.Fig
 
 def show(result: dict[str, Any], stale: bool) -> None:
     settings: m.RunSettings = result["settings"]
-    lines = m.describe_changes(
-        load(result["path"], Path(result["path"]).stat().st_mtime), result["changes"]
-    )
+    scenario = load(result["path"], Path(result["path"]).stat().st_mtime)
+    lines = m.describe_changes(scenario, result["changes"])
     base_name, name = result["names"]
     what = "; ".join(lines) if lines else "no slider or lever moved"
     st.markdown(
@@ -210,7 +209,7 @@ def show(result: dict[str, Any], stale: bool) -> None:
     if stale:
         st.warning("The controls have changed since this run: press Run to see their effect.")
     show_metrics(result["comparison"])
-    st.table(m.headline_table(result["comparison"], BASE, CHANGED).set_index("KPI"))
+    st.table(m.headline_table(result["comparison"], BASE, CHANGED, scenario).set_index("KPI"))
     ts = result["timeseries"]
     left, right = st.columns(2)
     left.plotly_chart(

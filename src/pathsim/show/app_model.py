@@ -37,12 +37,30 @@ HEADLINE: dict[str, str] = {
     "delayed_discharge_bed_days": "Delayed discharge bed days",
     "nctr_per_100_beds": "Medically fit patients per 100 beds",
     "emergency_admissions": "Emergency admissions",
-    "mean_referral_to_start_days_home_care": "Days from referral to home care",
     "readmissions_30d": "Readmissions within 30 days",
     "cost_nhs_gbp": "Cost to the NHS (GBP)",
     "cost_local_authority_gbp": "Cost to the council (GBP)",
 }
-"""KPIs shown in the app's table, in order, with plain names."""
+"""KPIs of every scenario shown in the app's table, in order, with plain names; see
+:func:`headline` for the one that names a service."""
+
+WAIT_SHOWN = ("home_care", "Days from referral to home care")
+"""The kind of onward service whose wait from referral to start the table shows (the first
+service of that kind in the scenario), and its plain name."""
+
+
+def headline(scenario: Scenario) -> dict[str, str]:
+    """The app's table KPIs for ``scenario``: :data:`HEADLINE`, with the wait for its first
+    home care service (by the service's own name) after emergency admissions."""
+    kind, label = WAIT_SHOWN
+    name = next((n for n, s in scenario.onward_services.items() if s.kind == kind), None)
+    out: dict[str, str] = {}
+    for kpi, text in HEADLINE.items():
+        out[kpi] = text
+        if kpi == "emergency_admissions" and name is not None:
+            out[f"mean_referral_to_start_days_{name}"] = label
+    return out
+
 
 METRICS = (
     "ed_4h_performance",
@@ -231,11 +249,14 @@ def is_share(kpi: str) -> bool:
     }
 
 
-def headline_table(comparison: pd.DataFrame, base: str, other: str) -> pd.DataFrame:
-    """The app's table from ``ComparisonResult.comparison()``: one row per headline KPI with
-    the baseline, the changed system and the paired difference with its 95% CI, as text."""
+def headline_table(
+    comparison: pd.DataFrame, base: str, other: str, scenario: Scenario
+) -> pd.DataFrame:
+    """The app's table from ``ComparisonResult.comparison()``: one row per headline KPI of
+    ``scenario`` (see :func:`headline`) with the baseline, the changed system and the paired
+    difference with its 95% CI, as text."""
     rows = []
-    for kpi, label in HEADLINE.items():
+    for kpi, label in headline(scenario).items():
         block = comparison[comparison["kpi"] == kpi].set_index("scenario")
         if base not in block.index or other not in block.index:
             continue

@@ -9,12 +9,12 @@ as an image drawn with matplotlib (PNG or SVG, no system binary needed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pathsim.scenario.integration import added_capacity, effective_frictions
+from pathsim.scenario.integration import Integration, added_capacity, effective_frictions
 from pathsim.scenario.models import Pathway, Scenario
+from pathsim.show.diagram_graph import Edge, Graph, Node
 
 if TYPE_CHECKING:  # matplotlib is imported only to draw, so the command line starts fast
     from matplotlib.figure import Figure
@@ -26,36 +26,6 @@ PATHWAY_TEXT = {
     "P2": "P2 community bed",
     "P3": "P3 care home",
 }
-
-
-@dataclass(frozen=True)
-class Node:
-    """A box of the diagram: ``layer`` is its column, left to right."""
-
-    id: str
-    lines: tuple[str, ...]
-    layer: int
-    organisation: str | None = None
-
-
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    label: str = ""
-    dashed: bool = False
-
-
-@dataclass
-class Graph:
-    """Nodes and edges of a scenario's pathway; organisations by name with their labels."""
-
-    nodes: list[Node] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
-    organisations: dict[str, str] = field(default_factory=dict)
-
-    def node(self, node_id: str) -> Node:
-        return next(n for n in self.nodes if n.id == node_id)
 
 
 def _pct(x: float) -> str:
@@ -104,8 +74,20 @@ def pathway_graph(sc: Scenario) -> Graph:
     proactive care when on, A&E, acute beds, the virtual ward when on, the discharge
     pathways with their shares, each onward service, and the readmission loop."""
     g = Graph(organisations={k: o.label for k, o in sc.organisations.items()})
-    lv = sc.integration
     amb, mix = _weighted(sc)
+    _front_door(g, sc, amb)
+    _proactive_care(g, sc.integration)
+    _joint_emergency_team(g, sc.integration)
+    _virtual_ward(g, sc.integration)
+    _mental_health_liaison(g, sc)
+    _discharge_pathways(g, sc, mix)
+    _onward_services(g, sc)
+    _ways_out(g, sc)
+    return g
+
+
+def _front_door(g: Graph, sc: Scenario, amb: float) -> None:
+    """Arrival routes, A&E, the acute beds and home, with the flows between them."""
     add, edge = g.nodes.append, g.edges.append
     add(Node("ambulance", ("Ambulance", f"{_pct(amb)} of A&E arrivals"), 0))
     add(Node("walk_in", ("Self-presenting at A&E", f"{_pct(1 - amb)} of A&E arrivals"), 0))
@@ -132,59 +114,87 @@ def pathway_graph(sc: Scenario) -> Graph:
     edge(Edge("ed", "acute_ward", "admitted"))
     add(Node("home", ("Home",), 4))
     edge(Edge("ed", "home", "discharged"))
-    if lv.proactive_care.enabled:
-        pc = lv.proactive_care
-        add(
-            Node(
-                "proactive",
-                (
-                    "Proactive care",
-                    f"case management: {pc.segment}",
-                    f"crises -{_pct(pc.crisis_reduction)}",
-                ),
-                1,
-                pc.organisation,
-            )
+
+
+def _proactive_care(g: Graph, lv: Integration) -> None:
+    """Case management of a segment, when the lever is on: fewer crises."""
+    if not lv.proactive_care.enabled:
+        return
+    pc = lv.proactive_care
+    g.nodes.append(
+        Node(
+            "proactive",
+            (
+                "Proactive care",
+                f"case management: {pc.segment}",
+                f"crises -{_pct(pc.crisis_reduction)}",
+            ),
+            1,
+            pc.organisation,
         )
-        edge(Edge("proactive", "walk_in", "fewer crises", dashed=True))
-    if lv.single_point_of_referral.enabled:
-        j = lv.single_point_of_referral
-        add(
-            Node(
-                "jet",
-                (
-                    "Joint emergency team",
-                    f"{j.teams} cases at once",
-                    f"{j.open_hour:g}:00-{j.close_hour:g}:00",
-                ),
-                1,
-                j.organisation,
-            )
+    )
+    g.edges.append(Edge("proactive", "walk_in", "fewer crises", dashed=True))
+
+
+def _joint_emergency_team(g: Graph, lv: Integration) -> None:
+    """The single point of referral, when on: suitable crises managed at home or sent in."""
+    if not lv.single_point_of_referral.enabled:
+        return
+    j = lv.single_point_of_referral
+    g.nodes.append(
+        Node(
+            "jet",
+            (
+                "Joint emergency team",
+                f"{j.teams} cases at once",
+                f"{j.open_hour:g}:00-{j.close_hour:g}:00",
+            ),
+            1,
+            j.organisation,
         )
-        edge(Edge("ambulance", "jet", "suitable crisis", dashed=True))
-        edge(Edge("gp_111", "jet", "suitable crisis", dashed=True))
-        edge(Edge("jet", "home", "managed at home", dashed=True))
-        edge(Edge("jet", "ed", "sent in", dashed=True))
-    if lv.virtual_wards.enabled:
-        v = lv.virtual_wards
-        add(Node("virtual_ward", ("Virtual ward", f"{v.slots} slots"), 3, v.organisation))
-        edge(Edge("ed", "virtual_ward", "step up", dashed=True))
-        edge(Edge("acute_ward", "virtual_ward", "step down", dashed=True))
-        edge(
-            Edge(
-                "virtual_ward",
-                "acute_ward",
-                f"escalation {_pct(v.escalation_probability)}",
-                dashed=True,
-            )
+    )
+    edge = g.edges.append
+    edge(Edge("ambulance", "jet", "suitable crisis", dashed=True))
+    edge(Edge("gp_111", "jet", "suitable crisis", dashed=True))
+    edge(Edge("jet", "home", "managed at home", dashed=True))
+    edge(Edge("jet", "ed", "sent in", dashed=True))
+
+
+def _virtual_ward(g: Graph, lv: Integration) -> None:
+    """The virtual ward, when on: step up from A&E, step down from the ward, escalation."""
+    if not lv.virtual_wards.enabled:
+        return
+    v = lv.virtual_wards
+    g.nodes.append(Node("virtual_ward", ("Virtual ward", f"{v.slots} slots"), 3, v.organisation))
+    edge = g.edges.append
+    edge(Edge("ed", "virtual_ward", "step up", dashed=True))
+    edge(Edge("acute_ward", "virtual_ward", "step down", dashed=True))
+    edge(
+        Edge(
+            "virtual_ward",
+            "acute_ward",
+            f"escalation {_pct(v.escalation_probability)}",
+            dashed=True,
         )
-        edge(Edge("virtual_ward", "home", dashed=True))
+    )
+    edge(Edge("virtual_ward", "home", dashed=True))
+
+
+def _mental_health_liaison(g: Graph, sc: Scenario) -> None:
+    """Mental health liaison, when a segment has patients who need it."""
     mh = sc.mental_health
-    if mh.organisation and any(s.mental_health_share > 0 for s in sc.segments.values()):
-        text = "integrated" if lv.integrated_mental_health.enabled else "by referral"
-        add(Node("mh_liaison", ("Mental health liaison", text), 2, mh.organisation))
-        edge(Edge("mh_liaison", "ed", "assessment", dashed=True))
-        edge(Edge("mh_liaison", "acute_ward", "assessment", dashed=True))
+    if not (mh.organisation and any(s.mental_health_share > 0 for s in sc.segments.values())):
+        return
+    text = "integrated" if sc.integration.integrated_mental_health.enabled else "by referral"
+    g.nodes.append(Node("mh_liaison", ("Mental health liaison", text), 2, mh.organisation))
+    g.edges.append(Edge("mh_liaison", "ed", "assessment", dashed=True))
+    g.edges.append(Edge("mh_liaison", "acute_ward", "assessment", dashed=True))
+
+
+def _discharge_pathways(g: Graph, sc: Scenario, mix: dict[str, float]) -> None:
+    """Medically fit (with the frictions on the way out), the pathways P0-P3 with their
+    shares, and the onward services each pathway routes to."""
+    add, edge = g.nodes.append, g.edges.append
     frictions = _frictions(sc)
     fit_lines = (
         "Medically fit (ward round)",
@@ -202,7 +212,13 @@ def pathway_graph(sc: Scenario) -> Graph:
         edge(Edge("fit", pathway))
         for service, route in sc.discharge_pathway_services.get(Pathway(pathway), {}).items():
             edge(Edge(pathway, service, _pct(route)))
-    extra = added_capacity(lv)
+
+
+def _onward_services(g: Graph, sc: Scenario) -> None:
+    """Each onward service with its places (and those a lever adds), community referrals
+    into it and referrals on to another service."""
+    add, edge = g.nodes.append, g.edges.append
+    extra = added_capacity(sc.integration)
     community = [n for n, s in sc.onward_services.items() if s.community_referrals_per_week > 0]
     if community:
         add(Node("community", ("Community referrals",), 5))
@@ -213,13 +229,20 @@ def pathway_graph(sc: Scenario) -> Graph:
             edge(Edge("community", name, f"{svc.community_referrals_per_week:g}/week", dashed=True))
         for other, p in svc.then_referred_to.items():
             edge(Edge(name, other, f"{_pct(p)} referred on"))
+
+
+def _ways_out(g: Graph, sc: Scenario) -> None:
+    """Deterioration while waiting, the joint emergency team's packages, leaving the system
+    and readmission."""
+    edge = g.edges.append
     if sc.deterioration.daily_chance > 0 and sc.deterioration.to_service:
         edge(Edge("fit", sc.deterioration.to_service, "deterioration while waiting", dashed=True))
+    lv = sc.integration
     if lv.single_point_of_referral.enabled:
         for name in lv.single_point_of_referral.home_package_share:
             edge(Edge("jet", name, "package", dashed=True))
     if sc.onward_services:
-        add(Node("leaves", ("Leaves the system",), 7))
+        g.nodes.append(Node("leaves", ("Leaves the system",), 7))
         for name in sc.onward_services:
             edge(Edge(name, "leaves"))
     chances = [s.readmission_probability for s in sc.segments.values()]
@@ -227,7 +250,6 @@ def pathway_graph(sc: Scenario) -> Graph:
         edge(
             Edge("home", "ed", f"readmission in 30 days (up to {_pct(max(chances))})", dashed=True)
         )
-    return g
 
 
 MERMAID_KEYWORDS = frozenset(

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import io
 import textwrap
-from typing import TYPE_CHECKING
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from pathsim.show.diagram_graph import Edge, Graph
 from pathsim.show.style import colour, new_figure
-
-if TYPE_CHECKING:
-    from pathsim.show.diagram import Graph
 
 COLUMN_WIDTH = 3.2
 ROW_HEIGHT = 1.0
@@ -53,6 +51,27 @@ def draw(g: Graph, title: str) -> Figure:
     ax = fig.subplots()
     orgs = list(g.organisations)
     fills = {org: colour(ORG_COLOURS[i % len(ORG_COLOURS)]) for i, org in enumerate(orgs)}
+    boxes = _boxes(ax, g, pos, fills)
+    for e in g.edges:
+        if e.source in pos and e.target in pos:
+            _arrow(ax, e, pos, boxes)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - COLUMN_WIDTH / 2, max(xs) + COLUMN_WIDTH / 2)
+    ax.set_ylim(min(ys) - 0.6 * ROW_HEIGHT, max(ys) + 0.5 * ROW_HEIGHT)
+    ax.axis("off")
+    _legend(ax, g, fills)
+    ax.set_title(
+        f"Pathway: {title}\nsolid: every patient's route; dashed: lever, chance or community flow",
+        fontsize=10,
+    )
+    return fig
+
+
+def _boxes(
+    ax: Axes, g: Graph, pos: dict[str, tuple[float, float]], fills: dict[str, str]
+) -> dict[str, Text]:
+    """A box per node at its place, tinted by its organisation; by node id."""
     boxes: dict[str, Text] = {}
     for n in g.nodes:
         x, y = pos[n.id]
@@ -72,55 +91,57 @@ def draw(g: Graph, title: str) -> Figure:
                 "edgecolor": "#333333",
             },
         )
-    for e in g.edges:
-        if e.source not in pos or e.target not in pos:
-            continue
-        (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
-        backwards = x1 <= x0
-        ax.annotate(
-            "",
-            xy=(x1, y1),
-            xytext=(x0, y0),
-            zorder=2,
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": "#333333",
-                "linewidth": 0.9,
-                "linestyle": "--" if e.dashed else "-",
-                "connectionstyle": f"arc3,rad={0.35 if backwards else 0.08}",
-                "patchA": boxes[e.source].get_bbox_patch(),
-                "patchB": boxes[e.target].get_bbox_patch(),
-                "shrinkA": 2,
-                "shrinkB": 2,
-            },
-        )
-        if e.label:
-            lift = 0.35 * abs(x1 - x0) / COLUMN_WIDTH if backwards else 0.0
-            share = 0.6 if abs(x1 - x0) > COLUMN_WIDTH and not backwards else 0.5
-            ax.text(
-                x0 + share * (x1 - x0),
-                y0 + share * (y1 - y0) + lift,
-                e.label,
-                ha="center",
-                va="center",
-                fontsize=6.5,
-                zorder=4,
-                color="#222222",
-                bbox={
-                    "boxstyle": "round,pad=0.15",
-                    "facecolor": "white",
-                    "edgecolor": "none",
-                    "alpha": 0.85,
-                },
-            )
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - COLUMN_WIDTH / 2, max(xs) + COLUMN_WIDTH / 2)
-    ax.set_ylim(min(ys) - 0.6 * ROW_HEIGHT, max(ys) + 0.5 * ROW_HEIGHT)
-    ax.axis("off")
+    return boxes
+
+
+def _arrow(ax: Axes, e: Edge, pos: dict[str, tuple[float, float]], boxes: dict[str, Text]) -> None:
+    """The arrow of ``e`` between the boxes (arcing when it goes back left), with its label."""
+    (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
+    backwards = x1 <= x0
+    ax.annotate(
+        "",
+        xy=(x1, y1),
+        xytext=(x0, y0),
+        zorder=2,
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": "#333333",
+            "linewidth": 0.9,
+            "linestyle": "--" if e.dashed else "-",
+            "connectionstyle": f"arc3,rad={0.35 if backwards else 0.08}",
+            "patchA": boxes[e.source].get_bbox_patch(),
+            "patchB": boxes[e.target].get_bbox_patch(),
+            "shrinkA": 2,
+            "shrinkB": 2,
+        },
+    )
+    if not e.label:
+        return
+    lift = 0.35 * abs(x1 - x0) / COLUMN_WIDTH if backwards else 0.0
+    share = 0.6 if abs(x1 - x0) > COLUMN_WIDTH and not backwards else 0.5
+    ax.text(
+        x0 + share * (x1 - x0),
+        y0 + share * (y1 - y0) + lift,
+        e.label,
+        ha="center",
+        va="center",
+        fontsize=6.5,
+        zorder=4,
+        color="#222222",
+        bbox={
+            "boxstyle": "round,pad=0.15",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.85,
+        },
+    )
+
+
+def _legend(ax: Axes, g: Graph, fills: dict[str, str]) -> None:
+    """The organisations' tints, and the neutral one of boxes outside the services."""
     handles = [
         Patch(facecolor=fills[o], alpha=0.35, edgecolor="#333333", label=g.organisations[o])
-        for o in orgs
+        for o in g.organisations
     ]
     handles.append(Patch(facecolor=NEUTRAL, edgecolor="#333333", label="outside the services"))
     ax.legend(
@@ -133,11 +154,6 @@ def draw(g: Graph, title: str) -> Figure:
         ncols=min(5, len(handles)),
         bbox_to_anchor=(0, -0.02),
     )
-    ax.set_title(
-        f"Pathway: {title}\nsolid: every patient's route; dashed: lever, chance or community flow",
-        fontsize=10,
-    )
-    return fig
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:

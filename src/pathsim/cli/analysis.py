@@ -12,20 +12,8 @@ from pathlib import Path
 import click
 
 from pathsim.atomic import write_text
-from pathsim.cli_common import (
-    PRECISION_KPIS,
-    _check_kpis,
-    _fail,
-    _fmt,
-    _kpi_option,
-    _load,
-    _progress,
-    _records,
-    backend_options,
-)
-from pathsim.cli_execute import (
-    backend_from,
-)
+from pathsim.cli.common import check_kpis, fail, fmt, load, progress, records
+from pathsim.cli.options import PRECISION_KPIS, backend_from, backend_options, kpi_option
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.sequential import replications_needed
 from pathsim.experiment.store import RunFolder, RunFolderError
@@ -35,7 +23,7 @@ from pathsim.model.replication import simulate
 
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=str))
-@_kpi_option(PRECISION_KPIS, "KPIs that must reach the precision")
+@kpi_option(PRECISION_KPIS, "KPIs that must reach the precision")
 @click.option(
     "--precision",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
@@ -76,12 +64,12 @@ def replications(
     Example:
       pathsim replications scenarios/fragmented.yaml --precision 0.02 --kpi bed_occupancy
     """
-    _check_kpis(kpis)
+    check_kpis(kpis)
     if minimum > maximum:
-        _fail(f"--min ({minimum}) is above --max ({maximum}).")
-    sc = _load(scenario)
+        fail(f"--min ({minimum}) is above --max ({maximum}).")
+    sc = load(scenario)
     spec = RunSpec.from_scenario(sc, seed=seed, days=days, warmup_days=warmup_days)
-    with _progress(maximum, "Replicating (stops when precise enough)") as step:
+    with progress(maximum, "Replicating (stops when precise enough)") as step:
         result = replications_needed(
             sc,
             kpis,
@@ -99,14 +87,14 @@ def replications(
             "reached": result.reached,
             "precision": precision,
             "explanation": result.explain(),
-            "kpis": _records(result.table),
+            "kpis": records(result.table),
         }
         click.echo(json.dumps(payload, indent=1))
     else:
         click.echo(result.explain())
         for r in result.table.itertuples():
             click.echo(
-                f"  {r.kpi:<32} {_fmt(r.mean):>12} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]  "
+                f"  {r.kpi:<32} {fmt(r.mean):>12} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]  "
                 f"+/-{r.relative_half_width:.2%}  {'met' if r.met else 'NOT met'}"
             )
     if not result.reached:
@@ -163,14 +151,14 @@ def warmup(
     Example:
       pathsim warmup scenarios/fragmented.yaml --days 730 -r 5 --welch runs/welch.csv
     """
-    sc = _load(scenario)
+    sc = load(scenario)
     chosen = []
     for item in series:
         service, sep, metric = item.partition(".")
         if not sep:
-            _fail(f"--series '{item}': write SERVICE.METRIC, e.g. acute_ward.occupied.")
+            fail(f"--series '{item}': write SERVICE.METRIC, e.g. acute_ward.occupied.")
         chosen.append((service, metric))
-    with _progress(replications, "Running from the initial state") as step:
+    with progress(replications, "Running from the initial state") as step:
         try:
             result, welch = warmup_study(
                 sc,
@@ -182,7 +170,7 @@ def warmup(
                 progress=step,
             )
         except KeyError as exc:
-            _fail(f"--series: {exc.args[0]}; see timeseries.parquet of a run for the names.")
+            fail(f"--series: {exc.args[0]}; see timeseries.parquet of a run for the names.")
     click.echo(result.explain())
     click.echo(f"The scenario's run.warmup_days is {sc.run.warmup_days}.")
     for r in result.table.itertuples():
@@ -225,7 +213,7 @@ def rerun(folder: Path, label: str | None, replication: int) -> None:
             )
         before = stored.load(variant.label, replication)
     except RunFolderError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     spec = stored.plan.spec
     again = simulate(
         variant.scenario,

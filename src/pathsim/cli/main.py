@@ -1,52 +1,28 @@
-"""The ``pathsim`` command: a thin front over the same functions as the Python API.
-
-Exit codes: 0 success; 2 bad input (a scenario file, an option, an output folder), with a
-message naming the file and the field; 1 an unexpected failure (set PATHSIM_DEBUG=1 for the
-traceback).
-"""
+"""The ``pathsim`` group: its help, the small commands (validate, schema, kpis, verify), every
+other command registered from its module, and the console script ``entry``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
-from pathsim.cli_analysis import COMMANDS as ANALYSIS_COMMANDS
-from pathsim.cli_common import (
-    EXIT_BAD_INPUT,
-    _fail,
-    _fmt,
-    _label_for,
-    _load,
-    _print_comparison,
-    _print_summary,
-    _progress,
-    _records,
-    run_options,
-)
-from pathsim.cli_execute import (
-    backend_from,
-    execute,
-    resolve_inputs,
-)
-from pathsim.cli_experiments import COMMANDS as DESIGN_COMMANDS
-from pathsim.experiment.plan import comparison, single
-from pathsim.experiment.runner import RunSpec
+from pathsim.cli.analysis import COMMANDS as ANALYSIS_COMMANDS
+from pathsim.cli.common import EXIT_BAD_INPUT, fmt, progress
+from pathsim.cli.experiments import COMMANDS as DESIGN_COMMANDS
+from pathsim.cli.live import COMMANDS as LIVE_COMMANDS
+from pathsim.cli.report import COMMANDS as REPORT_COMMANDS
+from pathsim.cli.run import COMMANDS as RUN_COMMANDS
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
 from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
-from pathsim.show.commands_live import animate, app
-from pathsim.show.commands_report import diagram, plot
-from pathsim.show.commands_report import report as report_cmd
 
-__all__ = ["EXIT_BAD_INPUT", "_fail", "_load", "entry", "main"]
+__all__ = ["entry", "main"]
 
 
 @click.group(
@@ -103,114 +79,6 @@ def validate(files: Sequence[str]) -> None:
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(path_type=str))
-@run_options
-def run(
-    scenario: str | None,
-    replications: int | None,
-    seed: int | None,
-    days: int | None,
-    warmup_days: int | None,
-    out: Path | None,
-    resume: Path | None,
-    report: bool,
-    as_json: bool,
-    event_log: bool | None,
-    workers: int | None,
-    dask_address: str | None,
-) -> None:
-    """Run replications of one SCENARIO and report each KPI with its 95% confidence interval.
-
-    Replications run in parallel on every core (--workers, or --dask for a cluster); the
-    numbers are the same however they are run. With --out, each replication is saved as it
-    finishes: an interrupted run continues with --resume DIR.
-
-    \b
-    Examples:
-      pathsim run scenarios/fragmented.yaml -r 20 --out runs/default
-      pathsim run --resume runs/default        (after Ctrl-C or a crash)
-    """
-    started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([scenario] if scenario else [], resume, "SCENARIO", "run")
-    backend = backend_from(workers, dask_address)
-    if scenario:
-        sc = _load(scenario)
-        spec = RunSpec.from_scenario(sc, replications, seed, days, warmup_days, event_log)
-        given = single(_label_for(scenario, set()), sc, spec)
-    study = execute(
-        given if scenario else None,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={given.variants[0].label: scenario} if scenario else None,
-        started=started,
-        report=report,
-    )
-    summary = study.result.summary()
-    if as_json:
-        click.echo(json.dumps(_records(summary), indent=1))
-    else:
-        _print_summary(summary, study.plan.spec.days)
-
-
-@main.command(name="compare")
-@click.argument("files", nargs=-1, type=click.Path(path_type=str), metavar="BASE OTHERS...")
-@run_options
-def compare_cmd(
-    files: Sequence[str],
-    replications: int | None,
-    seed: int | None,
-    days: int | None,
-    warmup_days: int | None,
-    out: Path | None,
-    resume: Path | None,
-    report: bool,
-    as_json: bool,
-    event_log: bool | None,
-    workers: int | None,
-    dask_address: str | None,
-) -> None:
-    """Run BASE and each of OTHERS on the same seeds and report paired differences.
-
-    Replication r of every scenario sees the same patients (arrival times, segments, clinical
-    lengths of stay), so differences come from the configuration, not from luck. Run settings
-    (replications, seed, days, warm-up) come from BASE unless given as options.
-
-    \b
-    Examples:
-      pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml -r 20 --out runs/cmp
-      pathsim compare --resume runs/cmp        (after Ctrl-C or a crash)
-    """
-    started = dt.datetime.now().astimezone()
-    stored = resolve_inputs(files, resume, "BASE and OTHERS", "compare")
-    if files and len(files) < 2:
-        _fail("compare needs a BASE and at least one other scenario file.")
-    backend = backend_from(workers, dask_address)
-    sources: dict[str, str] = {}
-    if files:
-        taken: set[str] = set()
-        loaded = [(_label_for(p, taken), _load(p), p) for p in files]
-        sources = {label: path for label, _, path in loaded}
-        spec = RunSpec.from_scenario(loaded[0][1], replications, seed, days, warmup_days, event_log)
-        given = comparison([(label, sc) for label, sc, _ in loaded], spec)
-    study = execute(
-        given if files else None,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources=sources,
-        started=started,
-        report=report,
-    )
-    table = study.result.comparison()
-    if as_json:
-        click.echo(json.dumps(_records(table), indent=1))
-    else:
-        labels = [v.label for v in study.plan.variants]
-        _print_comparison(table, labels, study.plan.spec.days)
-
-
-@main.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files.
 
@@ -252,14 +120,14 @@ def verify(quick: bool, workers: int) -> None:
 
     selected = cases(quick=quick)
     total = sum(c.replications for c in selected)
-    with _progress(total, "Verifying") as step:
+    with progress(total, "Verifying") as step:
         results = list(run_cases(selected, workers=workers, progress=step))
     width = max(len(r.case) for r in results)
     click.echo(f"{'case':<{width}}  {'exact':>10}  {'simulated [95% CI]':>32}  verdict")
     for r in results:
-        ci = f"{_fmt(r.mean)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        ci = f"{fmt(r.mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
         verdict = "pass" if r.passed else "FAIL"
-        click.echo(f"{r.case:<{width}}  {_fmt(r.expected):>10}  {ci:>32}  {verdict} ({r.why})")
+        click.echo(f"{r.case:<{width}}  {fmt(r.expected):>10}  {ci:>32}  {verdict} ({r.why})")
         click.echo(f"{'':<{width}}  {r.measure}")
     failed = [r.case for r in results if not r.passed]
     click.echo(f"{len(results) - len(failed)} of {len(results)} cases pass.")
@@ -267,7 +135,13 @@ def verify(quick: bool, workers: int) -> None:
         sys.exit(1)
 
 
-for _command in (*DESIGN_COMMANDS, *ANALYSIS_COMMANDS, report_cmd, plot, diagram, animate, app):
+for _command in (
+    *RUN_COMMANDS,
+    *DESIGN_COMMANDS,
+    *ANALYSIS_COMMANDS,
+    *REPORT_COMMANDS,
+    *LIVE_COMMANDS,
+):
     main.add_command(_command)
 
 

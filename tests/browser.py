@@ -1,9 +1,11 @@
-"""Driving the live app from a program: start it with the project's own command on a free
-port, wait until it answers, and find (or install) a headless Chromium to load it in.
+"""Test tooling, not product: driving the live app from a program. Start it with the
+project's own command on a free port, wait until it answers, and find (or install) a headless
+Chromium to load it in.
 
 Used by the end-to-end test (tests/test_app_browser.py) and by the script that makes the
-trainer's guide's screenshots (docs/make_screenshots.py). Playwright drives Debian's own
-Chromium (``/usr/bin/chromium``): playwright's downloaded browsers are never used.
+trainer's guide's screenshots (docs/make_screenshots.py, which puts tests/ on its path).
+Playwright drives Debian's own Chromium (``/usr/bin/chromium``): playwright's downloaded
+browsers are never used.
 """
 
 from __future__ import annotations
@@ -71,14 +73,8 @@ def free_port() -> int:
 
 
 def app_command(port: int, scenario_dir: Path) -> list[str]:
-    """``pathsim app`` when the main command has it, else the same click command run from
-    its own module (before the lead registers it)."""
-    from pathsim.cli import main
-
-    if "app" in getattr(main, "commands", {}):
-        front = [sys.executable, "-m", "pathsim", "app"]
-    else:
-        front = [sys.executable, "-m", "pathsim.show.commands_live", "app"]
+    """``pathsim app`` on ``port`` (this computer only), on the scenarios in ``scenario_dir``."""
+    front = [sys.executable, "-m", "pathsim", "app"]
     return [*front, "--port", str(port), "--host", "127.0.0.1", "--scenarios", str(scenario_dir)]
 
 

@@ -1,5 +1,5 @@
 """The ``pathsim animate`` and ``pathsim app`` commands: an animation of one replication, and
-the live app for trainers. The main group registers them with ``main.add_command``."""
+the live app for trainers (the Streamlit script :mod:`pathsim.show.app`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from pathsim.cli_common import _fail, _load
+from pathsim.cli.common import fail, load
 from pathsim.show.animate import MAX_DAYS, MAX_START_DAY
 
-APP_SCRIPT = Path(__file__).with_name("app.py")
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "show" / "app.py"
+"""The Streamlit script of the app (run as a file by ``streamlit run``)."""
 
 
 def _require(module: str, extra: str, what: str) -> None:
@@ -23,7 +24,7 @@ def _require(module: str, extra: str, what: str) -> None:
     except (ImportError, ValueError):
         found = False
     if not found:
-        _fail(f"{what} needs the '{module}' package: pip install 'carepathsim[{extra}]'")
+        fail(f"{what} needs the '{module}' package: pip install 'carepathsim[{extra}]'")
 
 
 @click.command()
@@ -90,12 +91,12 @@ def animate(
       pathsim animate scenarios/teaching/home_care_cut.yaml --start-day 16 --days 2
     """
     _require("vidigi", "animate", "pathsim animate")
-    sc = _load(scenario)
+    sc = load(scenario)
     target = out or Path(f"animation_{Path(scenario).stem}.html")
     if target.exists() and target.is_dir():
-        _fail(f"--out {target} is a folder; give a file name ending in .html")
+        fail(f"--out {target} is a folder; give a file name ending in .html")
     if not target.parent.exists() or not os.access(target.parent, os.W_OK):
-        _fail(f"cannot write {target}: folder {target.parent} does not exist or is read-only")
+        fail(f"cannot write {target}: folder {target.parent} does not exist or is read-only")
     from pathsim.show.animate import animate_scenario, write_animation
 
     click.echo(
@@ -112,7 +113,7 @@ def animate(
     try:
         write_animation(anim, target)
     except OSError as exc:
-        _fail(f"cannot write {target}: {exc}")
+        fail(f"cannot write {target}: {exc}")
     click.echo(f"Animation written to {target}")
     click.echo(anim.note())
 
@@ -151,7 +152,7 @@ def app(port: int, host: str, scenario_dir: Path | None) -> None:
 
     folder = scenario_dir or default_scenario_dir()
     if folder is None or not (folder / "teaching").is_dir():
-        _fail(
+        fail(
             f"no teaching scenarios found ({folder or './scenarios'}/teaching/ missing); "
             "run from the project folder or pass --scenarios DIR"
         )
@@ -187,13 +188,4 @@ def app(port: int, host: str, scenario_dir: Path | None) -> None:
     sys.exit(subprocess.call(command))
 
 
-@click.group()
-def _standalone() -> None:
-    """animate and app, before the main ``pathsim`` group registers them."""
-
-
-_standalone.add_command(animate)
-_standalone.add_command(app)
-
-if __name__ == "__main__":
-    _standalone()
+COMMANDS = (animate, app)

@@ -1,6 +1,6 @@
-"""The ``pathsim report``, ``pathsim plot`` and ``pathsim diagram`` commands. The main
-group registers them (``main.add_command(report)``, ...); they can also be run alone
-for testing, e.g. ``click.testing.CliRunner().invoke(report, [...])``."""
+"""The ``pathsim report``, ``pathsim plot`` and ``pathsim diagram`` commands: the HTML report
+and the images of a run folder, and the pathway diagram of a scenario. Each can also be run
+alone for testing, e.g. ``click.testing.CliRunner().invoke(report, [...])``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from pathsim.atomic import atomic_path
-from pathsim.cli_common import _fail, _load
+from pathsim.cli.common import fail, load
+from pathsim.cli.execute import write_report_for
 from pathsim.show.diagram import FORMATS
 
 
@@ -34,8 +35,6 @@ def report(run_dir: Path, out: Path | None) -> None:
       pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml --out runs/cmp
       pathsim report runs/cmp
     """
-    from pathsim.cli_execute import write_report_for
-
     write_report_for(run_dir, out)
 
 
@@ -79,12 +78,12 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
     try:
         folder = SavedRun.open(run_dir)
     except RunFolderError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     target = out if out is not None else Path(run_dir) / "plots"
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"cannot write the plots: {exc}")
+        fail(f"cannot write the plots: {exc}")
     written = []
     for p in figures_for(folder):
         try:
@@ -97,7 +96,7 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, dpi=dpi, format=fmt, bbox_inches="tight")
         except OSError as exc:
-            _fail(f"cannot write the plots: {exc}")
+            fail(f"cannot write the plots: {exc}")
         finally:
             plt.close(fig)
         written.append(path.name)
@@ -134,20 +133,23 @@ def diagram(scenario: str, out: Path | None, fmt: str | None) -> None:
     from pathsim.show.diagram import draw_diagram, mermaid, save_diagram
     from pathsim.show.diagram_draw import figure_bytes
 
-    sc = _load(scenario)
+    sc = load(scenario)
     if out is None:
         chosen = fmt or "mermaid"
         if chosen == "png":
-            _fail("--format png needs --out FILE (PNG is not printable text)")
+            fail("--format png needs --out FILE (PNG is not printable text)")
         if chosen == "mermaid":
             click.echo(mermaid(sc), nl=False)
         else:
             click.echo(figure_bytes(draw_diagram(sc), "svg").decode("utf-8"), nl=False)
         return
     if fmt is None and out.suffix.lower() not in (".svg", ".png", ".mmd", ".md", ".mermaid"):
-        _fail(f"{out}: cannot tell the format from the suffix; use .mmd, .svg or .png, or --format")
+        fail(f"{out}: cannot tell the format from the suffix; use .mmd, .svg or .png, or --format")
     try:
         path = save_diagram(sc, out, fmt)
     except OSError as exc:
-        _fail(f"cannot write the diagram: {exc}")
+        fail(f"cannot write the diagram: {exc}")
     click.echo(f"Diagram written to {path}", err=True)
+
+
+COMMANDS = (report, plot, diagram)

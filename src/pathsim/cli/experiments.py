@@ -6,27 +6,14 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
-from pathsim.cli_common import (
-    SWEEP_KPIS,
-    _check_kpis,
-    _fail,
-    _fmt,
-    _kpi_option,
-    _load,
-    _records,
-    run_options,
-)
-from pathsim.cli_execute import (
-    backend_from,
-    execute,
-    resolve_inputs,
-)
+from pathsim.cli.common import check_kpis, fail, fmt, load, records
+from pathsim.cli.execute import execute, resolve_inputs
+from pathsim.cli.options import SWEEP_KPIS, RunOptions, kpi_option, run_options
 from pathsim.experiment.design import (
     DesignError,
     default_sensitivity_parameters,
@@ -37,15 +24,8 @@ from pathsim.experiment.design import (
 )
 from pathsim.experiment.design_file import is_design_file, load_design
 from pathsim.experiment.plan import Plan
-from pathsim.experiment.runner import RunSpec
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.models import Scenario
-
-
-def _spec(sc: Scenario, design_run: Any, **given: Any) -> RunSpec:
-    """Run settings: options given, else the design file's run:, else the scenario's."""
-    values = {k: (v if v is not None else getattr(design_run, k, None)) for k, v in given.items()}
-    return RunSpec.from_scenario(sc, **values)
 
 
 def _parse_vary(base: Scenario, items: Sequence[str], option: str) -> dict[str, list[Any]]:
@@ -54,11 +34,11 @@ def _parse_vary(base: Scenario, items: Sequence[str], option: str) -> dict[str, 
         field, sep, text = item.partition("=")
         field = field.strip()
         if not sep or not field:
-            _fail(f"{option} '{item}': write FIELD=VALUES, e.g. acute_ward.beds=560:640:40.")
+            fail(f"{option} '{item}': write FIELD=VALUES, e.g. acute_ward.beds=560:640:40.")
         try:
             vary[field] = parse_values(text, value_at(base, field), where=f"{option} {field}")
         except DesignError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     return vary
 
 
@@ -73,11 +53,11 @@ def _print_points(table: pd.DataFrame, fields: list[str], kpis: Sequence[str]) -
             diff = (
                 ""
                 if d["point"] == 0
-                else f"  {_fmt(d['diff'])} [{_fmt(d['diff_ci_low'])}, {_fmt(d['diff_ci_high'])}]"
+                else f"  {fmt(d['diff'])} [{fmt(d['diff_ci_low'])}, {fmt(d['diff_ci_high'])}]"
             )
             click.echo(
-                f"  {d['point']:>4}  {where:<40} {_fmt(d['mean']):>12} "
-                f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]{diff}"
+                f"  {d['point']:>4}  {where:<40} {fmt(d['mean']):>12} "
+                f"[{fmt(d['ci_low'])}, {fmt(d['ci_high'])}]{diff}"
             )
 
 
@@ -98,24 +78,14 @@ def _print_points(table: pd.DataFrame, fields: list[str], kpis: Sequence[str]) -
     is_flag=True,
     help="Pair the values instead of crossing them: point i takes the i-th value of every field.",
 )
-@_kpi_option(SWEEP_KPIS, "KPIs to print")
+@kpi_option(SWEEP_KPIS, "KPIs to print")
 @run_options
 def sweep(
     target: str | None,
     vary_items: Sequence[str],
     zip_mode: bool,
     kpis: Sequence[str],
-    replications: int | None,
-    seed: int | None,
-    days: int | None,
-    warmup_days: int | None,
-    out: Path | None,
-    resume: Path | None,
-    report: bool,
-    as_json: bool,
-    event_log: bool | None,
-    workers: int | None,
-    dask_address: str | None,
+    options: RunOptions,
 ) -> None:
     """Run a scenario over a grid of values of one or more fields, on common random numbers.
 
@@ -134,58 +104,50 @@ def sweep(
       pathsim sweep sweeps/home_care.yaml --out runs/home_care
       pathsim sweep --resume runs/home_care
     """
-    _check_kpis(kpis)
+    check_kpis(kpis)
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([target] if target else [], resume, "TARGET", "sweep")
-    backend = backend_from(workers, dask_address)
-    plan: Plan | None = None
-    if target:
-        if is_design_file(target):
-            if vary_items:
-                _fail("give the values either in the design file or with --vary, not both.")
-            design, base, vary = _load_design(target)
-            if design.vary is None:
-                _fail(f"{target} is a sensitivity design; run it with 'pathsim sensitivity'.")
-            mode = design.mode
-            run_cfg = design.run
-        else:
-            base = _load(target)
-            if not vary_items:
-                _fail("nothing to vary: give --vary FIELD=VALUES (or a sweep design file).")
-            vary, mode, run_cfg = _parse_vary(base, vary_items, "--vary"), "grid", None
-        if zip_mode:
-            mode = "zip"
-        spec = _spec(
-            base,
-            run_cfg,
-            replications=replications,
-            seed=seed,
-            days=days,
-            warmup_days=warmup_days,
-            event_log=event_log,
-        )
-        try:
-            plan = sweep_plan(base, vary, spec, mode=mode)
-        except DesignError as exc:
-            _fail(str(exc))
-    study = execute(
-        plan,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={v.label: target for v in plan.variants} if plan and target else None,
-        started=started,
-        report=report,
+    stored = resolve_inputs([target] if target else [], options.resume, "TARGET", "sweep")
+    plan = _sweep_plan(target, vary_items, zip_mode, options) if target else None
+    sources = {v.label: target for v in plan.variants} if plan and target else None
+    study = execute(plan, options, resume=stored, sources=sources, started=started)
+    _show(
+        study.sweep_table(),
+        kpis,
+        options.as_json,
+        lambda t: _print_points(t, list(study.plan.design["fields"]), kpis),
     )
-    table = study.sweep_table()
-    _show(table, kpis, as_json, lambda t: _print_points(t, list(study.plan.design["fields"]), kpis))
+
+
+def _sweep_plan(
+    target: str, vary_items: Sequence[str], zip_mode: bool, options: RunOptions
+) -> Plan:
+    """The sweep a design file or a scenario file with --vary describes."""
+    if is_design_file(target):
+        if vary_items:
+            fail("give the values either in the design file or with --vary, not both.")
+        design, base, vary = _load_design(target)
+        if design.vary is None:
+            fail(f"{target} is a sensitivity design; run it with 'pathsim sensitivity'.")
+        mode, run_cfg = design.mode, design.run
+    else:
+        base = load(target)
+        if not vary_items:
+            fail("nothing to vary: give --vary FIELD=VALUES (or a sweep design file).")
+        vary, mode, run_cfg = _parse_vary(base, vary_items, "--vary"), "grid", None
+    if zip_mode:
+        mode = "zip"
+    spec = options.spec(base, run_cfg)
+    try:
+        return sweep_plan(base, vary, spec, mode=mode)
+    except DesignError as exc:
+        fail(str(exc))
 
 
 def _load_design(path: str) -> Any:
     try:
         return load_design(path)
     except ScenarioError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _show(
@@ -194,7 +156,7 @@ def _show(
     """The table's rows for ``kpis``: as JSON, or printed by ``show`` with a pointer to the
     full CSV."""
     if as_json:
-        click.echo(json.dumps(_records(table[table["kpi"].isin(kpis)]), indent=1))
+        click.echo(json.dumps(records(table[table["kpi"].isin(kpis)]), indent=1))
     else:
         show(table)
         click.echo("All KPIs: use --out DIR (the CSV files) or --json.")
@@ -211,23 +173,13 @@ def _show(
     help="A field and its low and high values (numbers, or factors *0.9,*1.1 of the base). "
     "Repeat for each parameter. Default: every capacity at -/+10%.",
 )
-@_kpi_option(SWEEP_KPIS, "KPIs to print")
+@kpi_option(SWEEP_KPIS, "KPIs to print")
 @run_options
 def sensitivity(
     target: str | None,
     param_items: Sequence[str],
     kpis: Sequence[str],
-    replications: int | None,
-    seed: int | None,
-    days: int | None,
-    warmup_days: int | None,
-    out: Path | None,
-    resume: Path | None,
-    report: bool,
-    as_json: bool,
-    event_log: bool | None,
-    workers: int | None,
-    dask_address: str | None,
+    options: RunOptions,
 ) -> None:
     """One-at-a-time sensitivity: which parameter moves each KPI most (a tornado).
 
@@ -242,50 +194,38 @@ def sensitivity(
       pathsim sensitivity scenarios/fragmented.yaml -p acute_ward.beds=570,630 \\
           -p onward_services.home_care.capacity='*0.9,*1.1'
     """
-    _check_kpis(kpis)
+    check_kpis(kpis)
     started = dt.datetime.now().astimezone()
-    stored = resolve_inputs([target] if target else [], resume, "TARGET", "sensitivity")
-    backend = backend_from(workers, dask_address)
-    plan: Plan | None = None
-    if target:
-        run_cfg = None
-        if is_design_file(target):
-            design, base, values = _load_design(target)
-            if design.parameters is None:
-                _fail(f"{target} is a sweep design; run it with 'pathsim sweep'.")
-            params = {f: (v[0], v[1]) for f, v in values.items()}
-            run_cfg = design.run
-        else:
-            base = _load(target)
-            parsed = _parse_vary(base, param_items, "--param")
-            for field, vals in parsed.items():
-                if len(vals) != 2:
-                    _fail(f"--param {field}: give two values, LOW,HIGH (got {len(vals)}).")
-            params = {f: (v[0], v[1]) for f, v in parsed.items()}
-            params = params or default_sensitivity_parameters(base)
-        spec = _spec(
-            base,
-            run_cfg,
-            replications=replications,
-            seed=seed,
-            days=days,
-            warmup_days=warmup_days,
-            event_log=event_log,
-        )
-        try:
-            plan = sensitivity_plan(base, params, spec)
-        except DesignError as exc:
-            _fail(str(exc))
-    study = execute(
-        plan,
-        out=out,
-        resume=stored,
-        backend=backend,
-        sources={v.label: target for v in plan.variants} if plan and target else None,
-        started=started,
-        report=report,
-    )
-    _show(study.sensitivity_table(), kpis, as_json, lambda t: _print_tornado(t, kpis))
+    stored = resolve_inputs([target] if target else [], options.resume, "TARGET", "sensitivity")
+    plan = _sensitivity_plan(target, param_items, options) if target else None
+    sources = {v.label: target for v in plan.variants} if plan and target else None
+    study = execute(plan, options, resume=stored, sources=sources, started=started)
+    _show(study.sensitivity_table(), kpis, options.as_json, lambda t: _print_tornado(t, kpis))
+
+
+def _sensitivity_plan(target: str, param_items: Sequence[str], options: RunOptions) -> Plan:
+    """The one-at-a-time analysis a design file, or a scenario file with --param (or every
+    capacity at -/+10%), describes."""
+    run_cfg = None
+    if is_design_file(target):
+        design, base, values = _load_design(target)
+        if design.parameters is None:
+            fail(f"{target} is a sweep design; run it with 'pathsim sweep'.")
+        params = {f: (v[0], v[1]) for f, v in values.items()}
+        run_cfg = design.run
+    else:
+        base = load(target)
+        parsed = _parse_vary(base, param_items, "--param")
+        for field, vals in parsed.items():
+            if len(vals) != 2:
+                fail(f"--param {field}: give two values, LOW,HIGH (got {len(vals)}).")
+        params = {f: (v[0], v[1]) for f, v in parsed.items()}
+        params = params or default_sensitivity_parameters(base)
+    spec = options.spec(base, run_cfg)
+    try:
+        return sensitivity_plan(base, params, spec)
+    except DesignError as exc:
+        fail(str(exc))
 
 
 def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
@@ -294,7 +234,7 @@ def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
         if rows.empty:
             continue
         base = rows["base_mean"].iloc[0]
-        click.echo(f"{kpi} (base {_fmt(base)}; difference from the base [95% CI]):")
+        click.echo(f"{kpi} (base {fmt(base)}; difference from the base [95% CI]):")
         wide = rows.set_index(["parameter", "setting"])
         swing = {
             p: abs(wide.loc[(p, "high"), "diff"] - wide.loc[(p, "low"), "diff"])
@@ -306,8 +246,8 @@ def _print_tornado(table: pd.DataFrame, kpis: Sequence[str]) -> None:
             for setting in ("low", "high"):
                 r = wide.loc[(p, setting)]
                 parts.append(
-                    f"{setting} {r['value']}: {_fmt(r['diff'])} "
-                    f"[{_fmt(r['diff_ci_low'])}, {_fmt(r['diff_ci_high'])}]"
+                    f"{setting} {r['value']}: {fmt(r['diff'])} "
+                    f"[{fmt(r['diff_ci_low'])}, {fmt(r['diff_ci_high'])}]"
                 )
             click.echo(f"  {p:<{width}}  {parts[0]:<40} {parts[1]}")
 

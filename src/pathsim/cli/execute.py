@@ -10,19 +10,14 @@ from pathlib import Path
 
 import click
 
-from pathsim.cli_common import EXIT_BAD_INPUT, _command_line, _fail, _progress
-from pathsim.experiment.executor import Backend, default_workers
+from pathsim.cli.common import EXIT_BAD_INPUT, fail, progress
+from pathsim.cli.options import RunOptions, command_line
+from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import Plan, Study, run_plan
 from pathsim.experiment.store import RunFolder, RunFolderError, check_target
 from pathsim.scenario.workload import Workload, too_large, warnings, workload
 
 EXIT_INTERRUPTED = 130
-
-
-def backend_from(workers: int | None, dask_address: str | None) -> Backend:
-    if dask_address:
-        return Backend(dask=dask_address)
-    return Backend(workers=workers or default_workers())
 
 
 def check_out(out: Path | None) -> None:
@@ -31,7 +26,7 @@ def check_out(out: Path | None) -> None:
         try:
             check_target(out)
         except RunFolderError as exc:
-            _fail(f"cannot write the results folder: {exc}")
+            fail(f"cannot write the results folder: {exc}")
 
 
 def open_resume(resume: Path) -> RunFolder:
@@ -39,7 +34,7 @@ def open_resume(resume: Path) -> RunFolder:
     try:
         folder = RunFolder.open(resume)
     except RunFolderError as exc:
-        _fail(f"cannot resume: {exc}")
+        fail(f"cannot resume: {exc}")
     if folder.meta.get("status") == "complete":
         click.echo(f"{folder.path} is already complete; showing its results.", err=True)
     return folder
@@ -59,7 +54,7 @@ def same_plan(given: Plan, stored: Plan, resume: Path) -> None:
     if given.spec != stored.spec:
         problems.append(f"the run settings differ ({stored.spec} stored, {given.spec} given)")
     if problems:
-        _fail(
+        fail(
             f"cannot resume {resume}: the arguments describe another experiment: "
             f"{'; '.join(problems)}. Give only --resume {resume} to continue it as it was "
             "started, or choose a new --out for a new experiment."
@@ -82,7 +77,7 @@ def check_size(plan: Plan, backend: Backend, streamed: bool) -> None:
     )
     reason = too_large(combined)
     if reason:
-        _fail(f"refused: {reason}")
+        fail(f"refused: {reason}")
     for message in warnings(combined, streamed):
         click.echo(f"Warning: {message}", err=True)
 
@@ -99,57 +94,89 @@ def _progress_label(plan: Plan) -> str:
 
 def execute(
     given: Plan | None,
+    options: RunOptions,
     *,
-    out: Path | None,
     resume: RunFolder | None,
-    backend: Backend,
     sources: Mapping[str, str] | None = None,
     started: dt.datetime | None = None,
-    report: bool = False,
 ) -> Study:
-    """Runs the plan the arguments describe (``given``) into a new folder at ``out``, or
-    continues the folder ``resume`` (after checking ``given``, if any, is the experiment
-    stored there), with a progress bar, then writes the result tables. Ctrl-C stops it
-    cleanly, saying how to resume."""
-    folder = resume
+    """Runs the plan the arguments describe (``given``) into a new folder at ``options.out``,
+    or continues the folder ``resume`` (after checking ``given``, if any, is the experiment
+    stored there), on the backend of the options, with a progress bar, then writes the result
+    tables (and the report with --report). Ctrl-C stops it cleanly, saying how to resume."""
+    backend = options.backend()
+    plan = _plan_to_run(given, resume, options.out)
+    if options.report and options.out is None and resume is None:
+        fail("--report writes report.html into the run folder: give --out DIR as well.")
+    if resume is None:
+        folder = _new_folder(plan, options.out, backend, sources, started)
+    else:
+        folder = _reopen(resume, plan, backend)
+    study = _run_into(plan, backend, folder)
     if folder is not None:
+        click.echo(f"Results written to {folder.path}", err=True)
+        if options.report:
+            write_report_for(folder.path)
+    return study
+
+
+def _plan_to_run(given: Plan | None, resume: RunFolder | None, out: Path | None) -> Plan:
+    """The stored plan when resuming (refused when ``given`` describes another one), else
+    ``given`` once --out is known to be usable."""
+    if resume is not None:
         if given is not None:
-            same_plan(given, folder.plan, folder.path)
-        plan = folder.plan
-    else:
-        assert given is not None, "resolve_inputs makes sure of arguments or --resume"
-        plan = given
-        check_out(out)
-    if report and out is None and resume is None:
-        _fail("--report writes report.html into the run folder: give --out DIR as well.")
-    if folder is None:
-        check_size(plan, backend, streamed=out is not None and not backend.dask)
-        if out is not None:
-            try:
-                folder = RunFolder.create(
-                    out,
-                    plan,
-                    command=_command_line(click.get_current_context()),
-                    sources=sources,
-                    started=started,
-                )
-            except (RunFolderError, OSError) as exc:
-                _fail(f"cannot write the results folder: {exc}")
-    else:
-        try:
-            folder.lock()
-        except RunFolderError as exc:
-            _fail(f"cannot resume: {exc}")
-    total = len(plan.tasks())
-    if folder is not None and resume is not None:
-        done = folder.count_finished()
-        click.echo(
-            f"Resuming {folder.path}: {done} of {total} replications already saved; "
-            f"running the other {total - done} on {backend.describe()}.",
-            err=True,
-        )
+            same_plan(given, resume.plan, resume.path)
+        return resume.plan
+    assert given is not None, "resolve_inputs makes sure of arguments or --resume"
+    check_out(out)
+    return given
+
+
+def _new_folder(
+    plan: Plan,
+    out: Path | None,
+    backend: Backend,
+    sources: Mapping[str, str] | None,
+    started: dt.datetime | None,
+) -> RunFolder | None:
+    """After the size check, the new run folder at ``out`` (None without --out)."""
+    check_size(plan, backend, streamed=out is not None and not backend.dask)
+    if out is None:
+        return None
     try:
-        with _progress(total, _progress_label(plan)) as step:
+        return RunFolder.create(
+            out,
+            plan,
+            command=command_line(click.get_current_context()),
+            sources=sources,
+            started=started,
+        )
+    except (RunFolderError, OSError) as exc:
+        fail(f"cannot write the results folder: {exc}")
+
+
+def _reopen(folder: RunFolder, plan: Plan, backend: Backend) -> RunFolder:
+    """The folder being resumed, locked, after saying how much of it is left to run."""
+    try:
+        folder.lock()
+    except RunFolderError as exc:
+        fail(f"cannot resume: {exc}")
+    total = len(plan.tasks())
+    done = folder.count_finished()
+    click.echo(
+        f"Resuming {folder.path}: {done} of {total} replications already saved; "
+        f"running the other {total - done} on {backend.describe()}.",
+        err=True,
+    )
+    return folder
+
+
+def _run_into(plan: Plan, backend: Backend, folder: RunFolder | None) -> Study:
+    """Runs ``plan`` (saving into ``folder``, if any) with a progress bar, and releases the
+    folder however it ends: Ctrl-C exits 130 saying how to continue."""
+    total = len(plan.tasks())
+    try:
+        with progress(total, _progress_label(plan)) as step:
             study = run_plan(plan, backend, folder=folder, progress=step)
         if folder is not None:
             folder.finish(study)
@@ -164,14 +191,10 @@ def execute(
             )
         sys.exit(EXIT_INTERRUPTED)
     except (RunFolderError, OSError) as exc:
-        _fail(f"cannot write the results folder: {exc}")
+        fail(f"cannot write the results folder: {exc}")
     finally:
         if folder is not None:
             folder.release()
-    if folder is not None:
-        click.echo(f"Results written to {folder.path}", err=True)
-        if report:
-            write_report_for(folder.path)
     return study
 
 
@@ -183,7 +206,7 @@ def write_report_for(path: Path, out: Path | None = None) -> None:
     try:
         click.echo(f"Report written to {write_report(path, out)}", err=True)
     except (RunFolderError, OSError) as exc:
-        _fail(f"cannot write the report: {exc}")
+        fail(f"cannot write the report: {exc}")
 
 
 def resolve_inputs(
@@ -194,7 +217,7 @@ def resolve_inputs(
     if resume is not None:
         folder = open_resume(resume)
         if folder.plan.kind != kind:
-            _fail(
+            fail(
                 f"cannot resume {folder.path} with 'pathsim {kind}': it holds a "
                 f"{folder.plan.kind} run. Continue it with: pathsim {folder.plan.kind} "
                 f"--resume {folder.path}"
