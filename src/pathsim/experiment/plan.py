@@ -30,6 +30,22 @@ if TYPE_CHECKING:
 
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
 
+OWN_TABLES = frozenset(
+    {
+        "summary",
+        "replications",
+        "comparison",
+        "sweep",
+        "sensitivity",
+        "timeseries",
+        "timeseries_daily",
+        "conservation",
+        "event_log",
+    }
+)
+"""The tables of an experiment itself (:meth:`Study.tables`); the model's further tables
+(``ReplicationResult.tables``) join them under their own names, which must differ."""
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -122,9 +138,10 @@ class Study:
 
     def tables(self, level: float = 0.95, *, event_log: bool = True) -> dict[str, pd.DataFrame]:
         """Every result table of this kind of experiment, by file stem (the files of a run
-        folder: docs/run-folders.md). The event log (when on) is read whole into memory,
-        from its files if it was streamed; ``event_log=False`` leaves it out (a run folder
-        writes it by joining the replications' files instead)."""
+        folder: docs/run-folders.md), with the model's further tables (those of
+        ``ReplicationResult.tables``, stacked) under their own names. The event log (when
+        on) is read whole into memory, from its files if it was streamed; ``event_log=False``
+        leaves it out (a run folder writes it by joining the replications' files instead)."""
         r = self.result
         tables = {"summary": r.summary(level), "replications": r.kpis}
         if self.plan.kind == "compare":
@@ -136,7 +153,10 @@ class Study:
         timeseries = r.timeseries
         tables["timeseries"] = timeseries
         tables["timeseries_daily"] = daily_bands(timeseries)
-        tables["ed_time_histogram"] = r.ed_time_histogram
+        for name in r.table_names():  # the model's own tables, whatever they are
+            if name in OWN_TABLES:
+                raise ValueError(f"the model's table '{name}' has the name of a result table")
+            tables[name] = r.table(name)
         tables["conservation"] = r.conservation
         if event_log and (log := r.event_log) is not None:
             tables["event_log"] = log
