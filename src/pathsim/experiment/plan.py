@@ -9,9 +9,10 @@ numbers), so paired differences from the first variant measure the configuration
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -24,9 +25,6 @@ from pathsim.experiment.runner import (
 )
 from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
-
-if TYPE_CHECKING:
-    from pathsim.experiment.store import RunFolder
 
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
 
@@ -45,6 +43,23 @@ OWN_TABLES = frozenset(
 )
 """The tables of an experiment itself (:meth:`Study.tables`); the model's further tables
 (``ReplicationResult.tables``) join them under their own names, which must differ."""
+
+
+class TaskStore(Protocol):
+    """Where :func:`run_plan` saves each task as it finishes (a run folder,
+    :class:`pathsim.experiment.store.RunFolder`)."""
+
+    def finished(self) -> Iterable[tuple[Task, ReplicationResult]]:
+        """The tasks saved so far, with their results."""
+        ...
+
+    def staging_path(self, task: Task) -> Path:
+        """The file to stream the event log of ``task`` to while it runs."""
+        ...
+
+    def save(self, task: Task, result: ReplicationResult) -> ReplicationResult:
+        """Saves a finished task; returns its result as saved."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -175,7 +190,7 @@ def run_plan(
     plan: Plan,
     backend: Backend | None = None,
     *,
-    folder: RunFolder | None = None,
+    folder: TaskStore | None = None,
     progress: Progress | None = None,
     on_result: Callable[[Task, ReplicationResult], None] | None = None,
 ) -> Study:
