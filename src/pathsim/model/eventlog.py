@@ -4,8 +4,8 @@ The columns are fixed (see :data:`EVENT_LOG_COLUMNS`) and follow the vidigi anim
 package: ``event_type`` is one of ``arrival_departure``, ``queue``, ``resource_use``,
 ``resource_use_end`` (vidigi's types) or ``milestone`` (clinical and process milestones such
 as ``decision_to_admit`` or ``medically_fit``, which vidigi does not animate). Times are in
-days from the start of the run. :func:`pathsim.show.vidigi.to_vidigi` renames the columns to
-vidigi's names.
+days from the start of the run. The animation (:mod:`pathsim.show.vidigi`) renames the columns
+to vidigi's names.
 
 Column types: ``replication`` and ``patient_id`` int64; ``event_type``, ``event``, ``service``
 and ``organisation`` categorical (``event_type`` always with the five types above as its
