@@ -32,6 +32,7 @@ from pathsim import load_scenario, simulate
 from pathsim.experiment import Backend, RunSpec
 from pathsim.experiment.eventlogs import write_event_log
 from pathsim.experiment.executor import Task
+from pathsim.experiment.parquet_log import ParquetSink
 from pathsim.experiment.plan import run_plan, single
 from pathsim.experiment.runner import ComparisonResult, ExperimentResult
 from pathsim.experiment.store import RunFolder
@@ -308,7 +309,7 @@ def test_stream_to_after_events_were_recorded(tmp_path: Path) -> None:
     env = _Env()
     streamed = EventLog(env, SERVICES)
     _record(streamed, env, 0, 2500)
-    streamed.stream_to(tmp_path / "log.parquet", replication=4, chunk_rows=1000)
+    streamed.stream_to(ParquetSink(tmp_path / "log.parquet", 4, SERVICES), chunk_rows=1000)
     assert len(streamed) == 2500 and streamed.streaming
     assert not (tmp_path / "log.parquet").exists()
     _record(streamed, env, 2500, 700)

@@ -19,6 +19,7 @@ from pathsim import load_scenario, simulate
 from pathsim.experiment import Backend, RunSpec
 from pathsim.experiment.eventlogs import read_row_groups
 from pathsim.experiment.executor import Task
+from pathsim.experiment.parquet_log import ParquetSink, arrow_schema
 from pathsim.experiment.plan import Plan, comparison, run_plan, single
 from pathsim.experiment.store import RunFolder
 from pathsim.model import eventlog
@@ -93,7 +94,8 @@ def test_event_log_given_a_sink_directly(tmp_path: Path, in_memory: pd.DataFrame
     env = Clock()
     service, organisation = in_memory["service"].astype(str), in_memory["organisation"]
     services = dict(zip(service, organisation.astype(str), strict=True))
-    log = EventLog(env, services, tmp_path / "log.parquet", replication=1, chunk_rows=777)
+    sink = ParquetSink(tmp_path / "log.parquet", 1, services)
+    log = EventLog(env, services, sink, chunk_rows=777)
     assert log.streaming
     for row in in_memory.itertuples(index=False):
         env.now = row.time
@@ -106,14 +108,15 @@ def test_event_log_given_a_sink_directly(tmp_path: Path, in_memory: pd.DataFrame
     pd.testing.assert_frame_equal(pd.read_parquet(path), in_memory)
     assert [p.name for p in tmp_path.iterdir()] == ["log.parquet"]
     with pytest.raises(ValueError, match="chunk_rows"):
-        EventLog(env, services, tmp_path / "x.parquet", chunk_rows=0)
+        EventLog(env, services, sink, chunk_rows=0)
 
 
 def test_empty_logs_agree(tmp_path: Path) -> None:
     class Clock:
         now = 0.0
 
-    streamed = EventLog(Clock(), {}, tmp_path / "empty.parquet").close()
+    streamed = EventLog(Clock(), {}, ParquetSink(tmp_path / "empty.parquet", 0, {})).close()
+    assert streamed is not None
     pd.testing.assert_frame_equal(pd.read_parquet(streamed), empty_event_log())
     pd.testing.assert_frame_equal(EventLog(Clock(), {}).to_frame(0), empty_event_log())
 
@@ -325,7 +328,7 @@ def test_task_logs_saved_by_an_earlier_pathsim_join_too(
     path = tmp_path / "old.parquet"
     old.to_parquet(path, index=False)
     (table,) = list(read_row_groups(path, scenario="s"))
-    assert table.schema.equals(eventlog.arrow_schema(scenario=True), check_metadata=False)
+    assert table.schema.equals(arrow_schema(scenario=True), check_metadata=False)
     back = table.to_pandas()
     assert list(back["scenario"].unique()) == ["s"]
     for col in in_memory:

@@ -186,7 +186,7 @@ def test_ed_time_lines_at_4_and_12_hours(cmp: ComparisonResult) -> None:
     verticals = sorted(ln.get_xdata()[0] for ln in ax.get_lines() if len(set(ln.get_xdata())) == 1)
     assert verticals == [4.0, 12.0]
     assert "hours" in ax.get_xlabel() and "share" in ax.get_ylabel()
-    hist = pd.concat([e.ed_time_histogram for e in cmp.experiments])
+    hist = cmp.table("ed_time_histogram")
     frag = hist[hist["scenario"] == "fragmented"]
     within = frag[frag["hours_from"] < 4]["count"].sum() / frag["count"].sum()
     assert f"{within:.1%} within 4 h" in steps[0].get_label()

@@ -38,12 +38,14 @@ from pathsim.experiment import (
     run_plan,
 )
 from pathsim.experiment.design import sensitivity, sweep
+from pathsim.experiment.replication import simulate
 from pathsim.experiment.sequential import replications_needed
 from pathsim.experiment.store import RunFolder
 from pathsim.experiment.warmup import warmup_study
-from pathsim.model import KPI_DESCRIPTIONS, ReplicationResult, simulate, to_vidigi
+from pathsim.model import KPI_DESCRIPTIONS, ReplicationResult
 from pathsim.output import package_version, read_table, write_run_folder
 from pathsim.scenario import Scenario, ScenarioError, load_scenario, with_overrides
+from pathsim.show.vidigi import to_vidigi
 
 __version__ = package_version()
 

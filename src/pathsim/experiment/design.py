@@ -23,6 +23,7 @@ import yaml
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import Plan, Study, Variant, run_plan
 from pathsim.experiment.runner import Progress, RunSpec
+from pathsim.model.defaults import capacity_fields
 from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.models import Scenario
 from pathsim.scenario.overrides import with_overrides
@@ -185,12 +186,11 @@ def sensitivity_plan(
 def default_sensitivity_parameters(
     base: Scenario, factor: float = 0.1
 ) -> dict[str, tuple[Any, Any]]:
-    """Every capacity of the base (A&E cubicles, beds, each onward service) at -/+ ``factor``:
-    the question planners ask first ("which shortage matters most?")."""
-    fields = ["ed.cubicles", "acute_ward.beds"]
-    fields += [f"onward_services.{name}.capacity" for name in base.onward_services]
+    """Every capacity of the base (as the model lists them:
+    :func:`pathsim.model.defaults.capacity_fields`; A&E cubicles, beds, each onward service)
+    at -/+ ``factor``: the question planners ask first ("which shortage matters most?")."""
     params = {}
-    for f in fields:
+    for f in capacity_fields(base):
         value = value_at(base, f)
         if isinstance(value, int) and value > 0:
             params[f] = (_scaled(value, 1 - factor, f), _scaled(value, 1 + factor, f))

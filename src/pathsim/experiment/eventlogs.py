@@ -2,9 +2,10 @@
 run's ``event_log.parquet`` without ever holding a whole log in memory.
 
 A replication's log arrives either as a finished Parquet file (streamed by the replication
-as it ran, see :meth:`pathsim.model.eventlog.EventLog.stream_to`) or as a DataFrame (runs on
-Dask, results from the Python API); both are stored in the same format (the schema of
-:func:`pathsim.model.eventlog.arrow_schema`), so the joined file is the same either way.
+as it ran into a :class:`pathsim.experiment.parquet_log.ParquetSink`) or as a DataFrame (runs
+on Dask, results from the Python API); both are stored in the same format (the schema of
+:func:`pathsim.experiment.parquet_log.arrow_schema`), so the joined file is the same either
+way.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 from pathsim.atomic import atomic_path
+from pathsim.experiment.parquet_log import COMPRESSION, arrow_schema
 from pathsim.experiment.runner import ComparisonResult
-from pathsim.model.eventlog import COMPRESSION, EVENT_LOG_COLUMNS, arrow_schema
+from pathsim.model.eventlog import EVENT_LOG_COLUMNS
 from pathsim.model.replication import ReplicationResult
 
 

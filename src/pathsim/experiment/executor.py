@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pathsim.experiment.replication import simulate
 from pathsim.experiment.runner import RunSpec
-from pathsim.model.replication import ReplicationResult, simulate
+from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
 
 

@@ -9,9 +9,10 @@ numbers), so paired differences from the first variant measure the configuration
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -25,10 +26,40 @@ from pathsim.experiment.runner import (
 from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
 
-if TYPE_CHECKING:
-    from pathsim.experiment.store import RunFolder
-
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
+
+OWN_TABLES = frozenset(
+    {
+        "summary",
+        "replications",
+        "comparison",
+        "sweep",
+        "sensitivity",
+        "timeseries",
+        "timeseries_daily",
+        "conservation",
+        "event_log",
+    }
+)
+"""The tables of an experiment itself (:meth:`Study.tables`); the model's further tables
+(``ReplicationResult.tables``) join them under their own names, which must differ."""
+
+
+class TaskStore(Protocol):
+    """Where :func:`run_plan` saves each task as it finishes (a run folder,
+    :class:`pathsim.experiment.store.RunFolder`)."""
+
+    def finished(self) -> Iterable[tuple[Task, ReplicationResult]]:
+        """The tasks saved so far, with their results."""
+        ...
+
+    def staging_path(self, task: Task) -> Path:
+        """The file to stream the event log of ``task`` to while it runs."""
+        ...
+
+    def save(self, task: Task, result: ReplicationResult) -> ReplicationResult:
+        """Saves a finished task; returns its result as saved."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -122,9 +153,10 @@ class Study:
 
     def tables(self, level: float = 0.95, *, event_log: bool = True) -> dict[str, pd.DataFrame]:
         """Every result table of this kind of experiment, by file stem (the files of a run
-        folder: docs/run-folders.md). The event log (when on) is read whole into memory,
-        from its files if it was streamed; ``event_log=False`` leaves it out (a run folder
-        writes it by joining the replications' files instead)."""
+        folder: docs/run-folders.md), with the model's further tables (those of
+        ``ReplicationResult.tables``, stacked) under their own names. The event log (when
+        on) is read whole into memory, from its files if it was streamed; ``event_log=False``
+        leaves it out (a run folder writes it by joining the replications' files instead)."""
         r = self.result
         tables = {"summary": r.summary(level), "replications": r.kpis}
         if self.plan.kind == "compare":
@@ -136,7 +168,10 @@ class Study:
         timeseries = r.timeseries
         tables["timeseries"] = timeseries
         tables["timeseries_daily"] = daily_bands(timeseries)
-        tables["ed_time_histogram"] = r.ed_time_histogram
+        for name in r.table_names():  # the model's own tables, whatever they are
+            if name in OWN_TABLES:
+                raise ValueError(f"the model's table '{name}' has the name of a result table")
+            tables[name] = r.table(name)
         tables["conservation"] = r.conservation
         if event_log and (log := r.event_log) is not None:
             tables["event_log"] = log
@@ -155,7 +190,7 @@ def run_plan(
     plan: Plan,
     backend: Backend | None = None,
     *,
-    folder: RunFolder | None = None,
+    folder: TaskStore | None = None,
     progress: Progress | None = None,
     on_result: Callable[[Task, ReplicationResult], None] | None = None,
 ) -> Study:

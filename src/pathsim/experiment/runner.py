@@ -108,9 +108,19 @@ class ExperimentResult:
         frame.insert(0, "scenario", self.label)
         return frame
 
-    @property
-    def ed_time_histogram(self) -> pd.DataFrame:
-        return self._stack([r.ed_time_histogram for r in self.results])
+    def table_names(self) -> list[str]:
+        """The names of the model's further tables (``ReplicationResult.tables``), in order
+        of first appearance."""
+        return list(dict.fromkeys(name for r in self.results for name in r.tables))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The model's table ``name`` (see :meth:`table_names`) of every replication that
+        has it, stacked, with this experiment's label as ``scenario``. Raises KeyError when
+        none has it."""
+        frames = [r.tables[name] for r in self.results if name in r.tables]
+        if not frames:
+            raise KeyError(f"scenario '{self.label}' has no table '{name}'")
+        return self._stack(frames)
 
     @property
     def conservation(self) -> pd.DataFrame:
@@ -149,9 +159,18 @@ class ComparisonResult:
         logs = [log for e in self.experiments if (log := e.event_log) is not None]
         return concat_event_logs(logs) if logs else None
 
-    @property
-    def ed_time_histogram(self) -> pd.DataFrame:
-        return pd.concat([e.ed_time_histogram for e in self.experiments], ignore_index=True)
+    def table_names(self) -> list[str]:
+        """The names of the model's further tables of every scenario (see
+        :meth:`ExperimentResult.table_names`)."""
+        return list(dict.fromkeys(name for e in self.experiments for name in e.table_names()))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The model's table ``name`` of every scenario that has it, stacked (see
+        :meth:`ExperimentResult.table`). Raises KeyError when none has it."""
+        frames = [e.table(name) for e in self.experiments if name in e.table_names()]
+        if not frames:
+            raise KeyError(f"no scenario has a table '{name}'")
+        return pd.concat(frames, ignore_index=True)
 
     @property
     def conservation(self) -> pd.DataFrame:

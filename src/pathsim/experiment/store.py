@@ -297,7 +297,7 @@ class RunFolder:
         write_event_log(self.path / "event_log.parquet", study.result)
         shutil.rmtree(self._staging, ignore_errors=True)
         self.meta["status"] = "complete"
-        self.meta["finished"] = _now()
+        self.meta["finished"] = _timestamp()
         self._write_meta()
         self.release()
 
@@ -320,21 +320,42 @@ def _dump_result(folder: Path, r: ReplicationResult, staging: Path) -> bool:
     # json writes floats exactly (shortest repr) and NaN as NaN, so KPIs round-trip bit for bit.
     (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
     r.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-    r.ed_time_histogram.to_parquet(folder / "ed_time_histogram.parquet", index=False)
+    for name, table in r.tables.items():  # the model's further tables, one file each
+        table.to_parquet(folder / f"{_model_table(name)}.parquet", index=False)
     return store_log(r, folder / "event_log.parquet", staging)
+
+
+_TASK_FILES = frozenset({"result", "timeseries", "event_log"})
+"""The stems of a task folder's own files; every other ``<name>.parquet`` in it is the
+model's table ``name``."""
+
+
+def _model_table(name: str) -> str:
+    """``name`` (of a model's table) checked to be a file stem a task folder can hold."""
+    if not name.replace("_", "").isalnum() or not name.isascii() or name in _TASK_FILES:
+        raise ValueError(
+            f"a model's table cannot be saved as '{name}': names are letters, digits and _, "
+            f"other than {', '.join(sorted(_TASK_FILES))}"
+        )
+    return name
 
 
 def _load_result(folder: Path) -> ReplicationResult:
     """A saved replication; its event log stays in its file until asked for."""
     meta = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     log = folder / "event_log.parquet"
+    tables = {
+        path.stem: pd.read_parquet(path)
+        for path in sorted(folder.glob("*.parquet"))
+        if path.stem not in _TASK_FILES and not path.name.startswith(".")
+    }
     return ReplicationResult(
         replication=int(meta["replication"]),
         seed=int(meta["seed"]),
         kpis={k: float(v) for k, v in meta["kpis"].items()},
         timeseries=pd.read_parquet(folder / "timeseries.parquet"),
         event_log=None,
-        ed_time_histogram=pd.read_parquet(folder / "ed_time_histogram.parquet"),
+        tables=tables,
         conservation={k: int(v) for k, v in meta["conservation"].items()},
         streams=tuple(meta["streams"]),
         event_log_file=log if log.exists() else None,
@@ -382,7 +403,7 @@ def _remove_temporaries(path: Path, pattern: str = ".*.tmp") -> None:
             stale.unlink(missing_ok=True)
 
 
-def _now() -> str:
+def _timestamp() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 

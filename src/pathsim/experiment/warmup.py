@@ -20,15 +20,8 @@ import pandas as pd
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import run_experiment
 from pathsim.experiment.runner import Progress, RunSpec
+from pathsim.model.defaults import warmup_series
 from pathsim.scenario.models import Scenario
-
-DEFAULT_SERIES = (
-    ("ed", "occupied"),
-    ("ed", "queue_length"),
-    ("acute_ward", "occupied"),
-    ("acute_ward", "medically_fit"),
-)
-"""Series judged by default, with the occupancy and queue of every onward service."""
 
 
 def mser(series: Sequence[float] | np.ndarray, batch: int = 5) -> tuple[int, bool]:
@@ -85,13 +78,16 @@ class WarmupResult:
 
 def analyse(
     timeseries: pd.DataFrame,
-    series: Sequence[tuple[str, str]] | None = None,
+    series: Sequence[tuple[str, str]],
     batch: int = 5,
 ) -> WarmupResult:
     """MSER on each chosen (service, metric) of a time-series table (columns replication,
     day, service, metric, value, as from ``ExperimentResult.timeseries``) run from day 0
-    without warm-up."""
-    chosen = list(series) if series else default_series(timeseries)
+    without warm-up. :func:`warmup_study` chooses the scenario's default series
+    (:func:`pathsim.model.defaults.warmup_series`) when given none."""
+    chosen = list(series)
+    if not chosen:
+        raise ValueError("no series to judge; give at least one (service, metric)")
     means = timeseries.groupby(["service", "metric", "day"], sort=True)["value"].mean()
     rows = []
     for service, metric in chosen:
@@ -112,14 +108,12 @@ def analyse(
     )
 
 
-def default_series(timeseries: pd.DataFrame) -> list[tuple[str, str]]:
+def present_series(
+    timeseries: pd.DataFrame, series: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Those of ``series`` (service, metric) that ``timeseries`` has, in their order."""
     present = set(zip(timeseries["service"], timeseries["metric"], strict=True))
-    onward = sorted(
-        (s, m)
-        for s, m in present
-        if s not in ("ed", "acute_ward") and m in ("occupied", "queue_length")
-    )
-    return [sm for sm in DEFAULT_SERIES if sm in present] + onward
+    return [sm for sm in series if sm in present]
 
 
 def welch(timeseries: pd.DataFrame, window: int = 7) -> pd.DataFrame:
@@ -156,10 +150,14 @@ def warmup_study(
     progress: Progress | None = None,
 ) -> tuple[WarmupResult, pd.DataFrame]:
     """Runs ``replications`` of ``scenario`` for ``days`` with no warm-up and returns the
-    MSER-5 analysis and the Welch moving averages (for a plot)."""
+    MSER-5 analysis of ``series`` (by default those of
+    :func:`pathsim.model.defaults.warmup_series` that the run has: the main services'
+    occupancy and queues, and those of every other service) and the Welch moving averages
+    (for a plot)."""
     spec = RunSpec.from_scenario(
         scenario, replications=replications, seed=seed, days=days, warmup_days=0
     )
     result = run_experiment(scenario, spec, backend=backend, progress=progress)
     ts = result.timeseries
-    return analyse(ts, series), welch(ts)
+    chosen = list(series) if series else present_series(ts, warmup_series(scenario))
+    return analyse(ts, chosen), welch(ts)

@@ -3,7 +3,7 @@
 Knows nothing of files, the CLI or plots: it takes a validated Scenario and returns tables.
 """
 
-from pathsim.model.eventlog import EVENT_LOG_COLUMNS, to_vidigi
+from pathsim.model.eventlog import EVENT_LOG_COLUMNS
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
 from pathsim.model.replication import ReplicationResult, simulate
 from pathsim.model.streams import Streams, replication_seed_sequence
@@ -16,5 +16,4 @@ __all__ = [
     "describe",
     "replication_seed_sequence",
     "simulate",
-    "to_vidigi",
 ]

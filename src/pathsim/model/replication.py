@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pathsim.model.builders import BUILDERS, Builder
+from pathsim.model.eventlog import EventSinkFactory
 from pathsim.model.kpis import compute_kpis
 from pathsim.model.system import System
 from pathsim.scenario.models import Scenario
@@ -27,17 +28,20 @@ class ReplicationResult:
     event_log: pd.DataFrame | None
     """Per-patient events (see :mod:`pathsim.model.eventlog`), when asked for and kept in
     memory; None when the log was off or was streamed to :attr:`event_log_file`."""
-    ed_time_histogram: pd.DataFrame
-    """Columns: replication, hours_from, count: A&E time in 15-minute bins to 72 hours (the
-    last bin holds all longer stays), results period only."""
+    tables: Mapping[str, pd.DataFrame]
+    """Further tidy tables the model produces, by name, each with a ``replication`` column;
+    the experiment layer stacks, saves and reads them by name without knowing any. Today
+    ``"ed_time_histogram"``: replication, hours_from, count: A&E time in 15-minute bins to
+    72 hours (the last bin holds all longer stays), results period only."""
     conservation: dict[str, int]
     """created, exited and present patient counts at the end of the run."""
     streams: tuple[str, ...]
     """Names of the random streams used."""
     event_log_file: Path | None = None
     """The Parquet file holding the event log, when it was streamed to disk rather than
-    kept in memory (``simulate(..., event_log_path=...)``, and results read back from a run
-    folder). :meth:`read_event_log` reads it."""
+    kept in memory (``pathsim.simulate(..., event_log_path=...)``, and results read back
+    from a run folder): what the event-log sink's ``close`` returned. :meth:`read_event_log`
+    reads it."""
 
     def read_event_log(self) -> pd.DataFrame | None:
         """The event log, wherever it is kept: :attr:`event_log`, else read from
@@ -67,7 +71,7 @@ def simulate(
     days: int | None = None,
     warmup_days: int | None = None,
     event_log: bool | None = None,
-    event_log_path: str | Path | None = None,
+    event_log_sink: EventSinkFactory | None = None,
     builders: Sequence[Builder] = BUILDERS,
 ) -> ReplicationResult:
     """Runs replication number ``replication`` of ``scenario``.
@@ -76,14 +80,12 @@ def simulate(
     (seed, replication, stream name), so the same call always gives the same result, in any
     process, and two scenarios run with the same seed see the same patients.
 
-    With the event log on and ``event_log_path`` given, the log is streamed to that Parquet
-    file as the run goes (a row group every
+    With the event log on and ``event_log_sink`` given, the log is handed as the run goes
+    to the sink that ``event_log_sink(replication, organisations)`` makes (a chunk every
     :data:`~pathsim.model.eventlog.DEFAULT_CHUNK_ROWS` events, so memory stays flat) rather
     than kept in memory: the result's ``event_log`` is then None and its ``event_log_file``
-    the path. The file appears only when the run has finished; a run that fails leaves
-    none (a process killed outright can leave its temporary, ``.<name>.<random>.tmp`` beside
-    it; a run folder removes those when resumed). ``pandas.read_parquet`` on it gives the
-    DataFrame ``event_log`` would have held.
+    what the sink's ``close`` returned. A run that fails aborts the sink.
+    ``pathsim.simulate(..., event_log_path=...)`` streams the log to a Parquet file this way.
 
     ``builders`` is the table of components to build (:data:`pathsim.model.builders.BUILDERS`,
     the standard model, unless a study adds or replaces a component).
@@ -100,12 +102,12 @@ def simulate(
         builders,
     )
     log = system.ctx.log
-    if log is not None and event_log_path is not None:
-        log.stream_to(event_log_path, replication)
+    if log is not None and event_log_sink is not None:
+        log.stream_to(event_log_sink(replication, log.organisations))
     try:
         system.run()
         kpis = compute_kpis(system)
-        ed_hist = system.tables()["ed_time_histogram"]
+        tables = system.tables()
         timeseries = system.timeseries()
         frame = log.to_frame(replication) if log is not None and not log.streaming else None
         log_file = log.close() if log is not None and log.streaming else None
@@ -119,7 +121,7 @@ def simulate(
         kpis=kpis,
         timeseries=timeseries,
         event_log=frame,
-        ed_time_histogram=ed_hist,
+        tables=tables,
         conservation=system.conservation(),
         streams=tuple(system.streams.names),
         event_log_file=log_file,

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pathsim.atomic import atomic_path
-from pathsim.model.eventlog import to_vidigi
 from pathsim.model.replication import simulate
 from pathsim.scenario.models import Scenario
+from pathsim.show.vidigi import to_vidigi
 
 if TYPE_CHECKING:  # plotly is an optional dependency (the 'animate' extra)
     import plotly.graph_objects as go

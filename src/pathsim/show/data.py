@@ -17,9 +17,10 @@ Source = ExperimentResult | ComparisonResult | SavedRun | pd.DataFrame | str | P
 
 
 def frame(source: Source, name: str) -> pd.DataFrame:
-    """Table ``name`` ("summary", "comparison", "replications", "timeseries",
-    "ed_time_histogram", "sweep", "sensitivity") from ``source``. A DataFrame is returned as
-    it is. Raises ValueError when the source cannot provide the table."""
+    """Table ``name`` ("summary", "comparison", "replications", "timeseries", "sweep",
+    "sensitivity", or one of the model's further tables such as "ed_time_histogram") from
+    ``source``. A DataFrame is returned as it is. Raises ValueError when the source cannot
+    provide the table."""
     if isinstance(source, pd.DataFrame):
         return source
     if isinstance(source, str | Path):
@@ -40,9 +41,10 @@ def frame(source: Source, name: str) -> pd.DataFrame:
         return source.comparison()
     if name == "timeseries":
         return pd.concat([e.timeseries for e in experiments], ignore_index=True)
-    if name == "ed_time_histogram":
-        return pd.concat([e.ed_time_histogram for e in experiments], ignore_index=True)
-    raise ValueError(f"a result object has no {name} table")
+    try:  # the model's further tables, by name
+        return source.table(name)
+    except KeyError:
+        raise ValueError(f"a result object has no {name} table") from None
 
 
 def scenarios(source: Source) -> dict[str, Scenario]:
