@@ -98,6 +98,7 @@ def test_frame_interval_keeps_long_periods_under_the_frame_limit() -> None:
         assert days * MINUTES_PER_DAY / minutes <= 200
 
 
+@pytest.mark.slow
 def test_animate_scenario_returns_frames_for_the_period() -> None:
     sc = pathsim.load_scenario(DEFAULT)
     anim = animate_scenario(sc, start_day=1, days=0.5, max_per_step=10)
@@ -108,6 +109,7 @@ def test_animate_scenario_returns_frames_for_the_period() -> None:
     assert "at most 10" in anim.note()
 
 
+@pytest.mark.slow
 def test_cli_writes_a_self_contained_html_with_the_frames(tmp_path: Path) -> None:
     out = tmp_path / "anim.html"
     result = CliRunner().invoke(

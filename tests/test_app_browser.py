@@ -121,6 +121,7 @@ def percent(text: str) -> float:
     return float(match.group(1))
 
 
+@pytest.mark.browser
 def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> None:
     tab = page
     # The first run happens on load: the default teaching scenario against the base.
@@ -160,6 +161,7 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     assert seconds < 60
 
 
+@pytest.mark.browser
 def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
     tab = page
     tab.wait_for_selector(METRIC, timeout=120_000)

@@ -156,6 +156,7 @@ def test_subprocess_bad_file_exit_2_no_traceback() -> None:
     assert "Traceback" not in done.stderr + done.stdout
 
 
+@pytest.mark.slow
 def test_subprocess_run_missing_file(tmp_path: Path) -> None:
     done = run_module("run", "no_such_scenario.yaml", *SHORT, cwd=tmp_path)
     assert done.returncode == 2
@@ -163,11 +164,13 @@ def test_subprocess_run_missing_file(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr + done.stdout
 
 
+@pytest.mark.slow
 def test_subprocess_valid_file_exit_0() -> None:
     done = run_module("validate", REF)
     assert done.returncode == 0 and done.stdout.startswith("ok  ")
 
 
+@pytest.mark.slow
 def test_subprocess_recursive_alias_is_bad_input() -> None:
     # an alias that contains itself once crashed the loader (exit 1); it is bad input
     done = run_module("validate", str(BAD / "recursive_alias.yaml"))
@@ -224,6 +227,7 @@ def test_run_table_output() -> None:
     assert "ed_4h_performance" in result.stdout and "bed_occupancy" in result.stdout
 
 
+@pytest.mark.slow
 def test_same_seed_same_output_other_seed_other_output() -> None:
     a = cli("run", REF, *SHORT, "--json")
     b = cli("run", REF, *SHORT, "--json")
@@ -299,6 +303,7 @@ def test_run_folder(tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["ref"]
 
 
+@pytest.mark.slow
 def test_run_folder_is_replaced_on_rerun(tmp_path: Path) -> None:
     out = tmp_path / "ref"
     first = cli("compare", REF, REF, *SHORT, "--out", str(out))
@@ -355,6 +360,7 @@ def test_out_into_an_existing_empty_folder(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["empty"]
 
 
+@pytest.mark.slow
 def test_out_dot_in_an_empty_working_folder(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -389,6 +395,7 @@ COMPARISON_COLUMNS = [
 ]
 
 
+@pytest.mark.slow
 def test_compare_fewer_beds(tmp_path: Path) -> None:
     # The overlay and its base live in one folder (extends stays inside a scenario's folder).
     base = tmp_path / "reference_hospital.yaml"

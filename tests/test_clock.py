@@ -425,6 +425,7 @@ def test_rare_garbage_collection_never_lowers_the_threshold() -> None:
 
 
 # -- the benchmark's quick mode ----------------------------------------------------------
+@pytest.mark.slow
 def test_benchmark_quick_mode_prints_its_tables(tmp_path: Path) -> None:
     """A smoke run (about 13 s on an idle machine; the 180 s limit allows a busy shared one),
     with the curves drawn."""

@@ -98,6 +98,7 @@ def test_attendances_episodes_and_delayed_days_are_priced() -> None:
     )
 
 
+@pytest.mark.slow
 def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
     # Same patients: with fewer home care packages the council spends less on home care, and
     # the NHS pays for the bed days of patients waiting for it.

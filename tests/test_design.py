@@ -204,6 +204,7 @@ def test_bad_sweep_options_exit_2(args: list[str], message: str) -> None:
     assert message in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_sensitivity_command_ranks_by_swing(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
@@ -228,6 +229,7 @@ def test_sensitivity_command_ranks_by_swing(tmp_path: Path) -> None:
     assert set(table["parameter"]) == {"acute_ward.beds", "ed.cubicles"}
 
 
+@pytest.mark.slow
 def test_report_flag_writes_the_report_into_the_run_folder(tmp_path: Path) -> None:
     out = tmp_path / "sw"
     args = ["sweep", str(REF), "-v", "acute_ward.beds=390,410", *SHORT, "--report"]

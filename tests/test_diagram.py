@@ -110,6 +110,7 @@ def test_images_decode(tmp_path: Path, suffix: str) -> None:
         assert data.decode() == mermaid(sc)
 
 
+@pytest.mark.slow
 def test_diagram_command(tmp_path: Path) -> None:
     runner = CliRunner()
     path = str(ROOT / "scenarios" / "integrated.yaml")

@@ -43,6 +43,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.slow
 def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     (code,) = _readme_blocks("python")
     monkeypatch.chdir(ROOT)

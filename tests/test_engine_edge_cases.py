@@ -353,6 +353,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> ComparisonResult:
     )
 
 
+@pytest.mark.slow
 def test_joined_log_from_every_kind_of_task_log(tmp_path: Path, mixed: ComparisonResult) -> None:
     path = tmp_path / "event_log.parquet"
     assert write_event_log(path, mixed)

@@ -51,6 +51,7 @@ def in_memory() -> pd.DataFrame:
     return log
 
 
+@pytest.mark.slow
 def test_streamed_log_reads_back_exactly_as_the_log_in_memory(
     tmp_path: Path, in_memory: pd.DataFrame
 ) -> None:
@@ -167,6 +168,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, P
     return log, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_run_folder_streams_logs_and_joins_them_as_in_memory(
     tmp_path: Path, reference: tuple[pd.DataFrame, Path], workers: int
@@ -202,6 +204,7 @@ def test_run_folder_streams_logs_and_joins_them_as_in_memory(
                 assert mine[col].astype(object).equals(part[col].astype(object)), col
 
 
+@pytest.mark.slow
 def test_run_folder_on_dask_keeps_logs_in_memory_and_saves_them_the_same(
     tmp_path: Path, reference: tuple[pd.DataFrame, Path]
 ) -> None:
@@ -218,6 +221,7 @@ def test_run_folder_on_dask_keeps_logs_in_memory_and_saves_them_the_same(
     pd.testing.assert_frame_equal(pd.read_parquet(folder.path / "event_log.parquet"), reference[0])
 
 
+@pytest.mark.slow
 def test_joined_log_has_the_values_pathsim_wrote_before_streaming(
     reference: tuple[pd.DataFrame, Path],
 ) -> None:
@@ -261,6 +265,7 @@ run_plan(folder.plan, Backend(workers=1), folder=folder)
 """
 
 
+@pytest.mark.slow
 def test_resume_after_a_killed_task_removes_its_staging_files(
     tmp_path: Path, reference: tuple[pd.DataFrame, Path]
 ) -> None:

@@ -113,6 +113,7 @@ def test_full_teams_turn_crises_away_to_their_usual_route() -> None:
     assert share == pytest.approx(1 - erlang_b(1, 20 / 24 * 2), abs=0.04)
 
 
+@pytest.mark.slow
 def test_single_point_of_referral_stays_within_the_evidence() -> None:
     # Controlled studies found 0 to -5% emergency admissions [6b]: the shipped lever must too.
     base = load_scenario("scenarios/fragmented.yaml")

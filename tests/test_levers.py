@@ -78,6 +78,7 @@ def _first_crises(k: dict[str, float]) -> float:
     return k["ed_attendances"] - k["readmissions_30d"]
 
 
+@pytest.mark.slow
 def test_discharge_to_assess_removes_assessment_delays(fragmented: dict[str, float]) -> None:
     k = _kpis("scenarios/levers/discharge_to_assess.yaml")
     assert fragmented[DELAY + "awaiting_assessment"] > 500

@@ -89,6 +89,7 @@ def test_no_mental_health_need_no_liaison_and_the_lever_changes_nothing() -> Non
     assert a == pytest.approx(b, nan_ok=True)
 
 
+@pytest.mark.slow
 def test_the_default_lever_shortens_mental_health_waits_in_a_and_e() -> None:
     a = simulate(load_scenario("scenarios/fragmented.yaml"), 0, days=60, warmup_days=20).kpis
     lever = load_scenario("scenarios/levers/integrated_mental_health.yaml")

@@ -25,6 +25,7 @@ import math
 import statistics
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,8 @@ from builders import per_1000_per_year, scenario
 from pathsim import simulate, with_overrides
 from pathsim.scenario import Scenario
 from test_properties import scenarios
+
+pytestmark = pytest.mark.slow
 
 T_CRITICAL = 3.4  # one-sided 0.999 quantile of Student's t, 29 degrees of freedom
 SEEDS = range(30)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
@@ -80,6 +81,7 @@ def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return data, f"{how} {'.'.join(map(str, path))}"
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,

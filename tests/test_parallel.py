@@ -33,6 +33,7 @@ def serial() -> object:
     return compare(pair, SPEC, backend=Backend(workers=1))
 
 
+@pytest.mark.slow
 def test_two_local_workers_equal_serial(serial: object) -> None:
     pair = [("fragmented", load_scenario(FRAGMENTED)), ("integrated", load_scenario(INTEGRATED))]
     parallel = compare(pair, SPEC, backend=Backend(workers=2))
@@ -42,6 +43,7 @@ def test_two_local_workers_equal_serial(serial: object) -> None:
     pd.testing.assert_frame_equal(serial.comparison(), parallel.comparison())  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_serial(serial: object) -> None:
     distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
     with distributed.LocalCluster(
@@ -56,12 +58,14 @@ def test_dask_local_cluster_equals_serial(serial: object) -> None:
         pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow
 def test_replications_come_back_in_order_whatever_finishes_first() -> None:
     sc = load_scenario(FRAGMENTED)
     result = run_experiment(sc, SPEC, backend=Backend(workers=2))
     assert [r.replication for r in result.results] == [0, 1, 2, 3]
 
 
+@pytest.mark.slow
 def test_sweep_on_workers_equals_sweep_in_process() -> None:
     sc = load_scenario(FRAGMENTED)
     vary = {"acute_ward.beds": [580, 620]}

@@ -57,6 +57,7 @@ def labelled(ax) -> None:  # type: ignore[no-untyped-def]
     assert ax.get_xlabel() or ax.get_ylabel() or ax.get_xticklabels(), "axes are labelled"
 
 
+@pytest.mark.slow
 def test_kpi_comparison_bars_are_the_comparison_means(cmp: ComparisonResult, folder: Path) -> None:
     table = cmp.comparison()
     for source in (cmp, folder, read_table(folder, "comparison")):
@@ -192,6 +193,7 @@ def test_ed_time_lines_at_4_and_12_hours(cmp: ComparisonResult) -> None:
     assert f"{within:.1%} within 4 h" in steps[0].get_label()
 
 
+@pytest.mark.slow
 def test_sweep_panels_and_lines(sweep_dir: Path) -> None:
     table = read_table(sweep_dir, "sweep")
     assert plots.sweep_fields(table) == ["acute_ward.beds", "onward_services.home_care.capacity"]
@@ -211,6 +213,7 @@ def test_sweep_panels_and_lines(sweep_dir: Path) -> None:
         plots.plot_sweep(sweep_dir, kpis=["no_such_kpi"])
 
 
+@pytest.mark.slow
 def test_tornado_sorted_by_swing(sens_dir: Path) -> None:
     table = read_table(sens_dir, "sensitivity")
     kpi = "delayed_discharge_bed_days"
@@ -233,6 +236,7 @@ def test_tornado_sorted_by_swing(sens_dir: Path) -> None:
     assert ax.get_title() and kpi.replace("_", " ") in ax.get_xlabel()
 
 
+@pytest.mark.slow
 def test_every_plot_draws_from_the_run_folder_alone(folder: Path, tmp_path: Path) -> None:
     makers = [
         plots.plot_kpi_comparison,
@@ -252,6 +256,7 @@ def test_every_plot_draws_from_the_run_folder_alone(folder: Path, tmp_path: Path
         assert min(decodes(fig)) > 100
 
 
+@pytest.mark.slow
 def test_sweep_over_a_named_setting_uses_its_order(sweep_dir: Path) -> None:
     table = read_table(sweep_dir, "sweep")
     table = table[table["onward_services.home_care.capacity"] == 2000].drop(

@@ -15,6 +15,7 @@ def _run(sc: Scenario, log: bool = False) -> ReplicationResult:
     return simulate(sc, 0, days=120, warmup_days=20, event_log=log)
 
 
+@pytest.mark.slow
 def test_no_reduction_is_the_base_but_for_cost_and_coordination() -> None:
     base = _run(load_scenario(BASE)).kpis
     zero = with_overrides(load_scenario(LEVER), {"integration.proactive_care.crisis_reduction": 0})
@@ -27,6 +28,7 @@ def test_no_reduction_is_the_base_but_for_cost_and_coordination() -> None:
     assert k["cost_service_proactive_care_gbp"] == pytest.approx(people * 250 * 120 / 365.25)
 
 
+@pytest.mark.slow
 def test_prevented_crises_are_missing_and_everyone_else_is_unchanged() -> None:
     base = _run(load_scenario(BASE), log=True)
     lever = _run(load_scenario(LEVER), log=True)
@@ -44,6 +46,7 @@ def test_prevented_crises_are_missing_and_everyone_else_is_unchanged() -> None:
     assert len(missing) == pytest.approx(0.03 * 8285 * 140 / 365.25, rel=0.3)
 
 
+@pytest.mark.slow
 def test_within_the_evidence() -> None:
     a = _run(load_scenario(BASE)).kpis
     b = _run(load_scenario(LEVER)).kpis

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenarios(), st.integers(0, 3))
 def test_invariants_hold_in_any_system(sc: Scenario, rep: int) -> None:
@@ -159,6 +161,7 @@ def test_invariants_hold_in_any_system(sc: Scenario, rep: int) -> None:
         assert (values <= cap + 1e-9).all(), service
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenarios())
 def test_levers_written_but_off_change_nothing(sc: Scenario) -> None:
@@ -176,6 +179,7 @@ def test_levers_written_but_off_change_nothing(sc: Scenario) -> None:
         assert a[name] == b[name] or (math.isnan(a[name]) and math.isnan(b[name])), name
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenarios())
 def test_the_lever_machinery_switched_off_is_the_base_exactly(sc: Scenario) -> None:

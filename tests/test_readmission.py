@@ -125,6 +125,7 @@ def test_readmission_rate_is_the_chance_given() -> None:
     assert np.mean(rates) == pytest.approx(0.2, abs=0.015)
 
 
+@pytest.mark.slow
 def test_readmissions_keep_attendances_and_admissions_as_given() -> None:
     # The segment's figures include readmissions: first crises are drawn fewer so that totals
     # stay the same in expectation. Averaged over 6 replications of 300 days: attendances

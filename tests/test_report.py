@@ -50,6 +50,7 @@ def cell_texts(row: str) -> list[str]:
     return [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
 
 
+@pytest.mark.slow
 def test_report_holds_every_number_of_comparison_csv(compare_dir: Path, compare_html: str) -> None:
     table = pd.read_csv(compare_dir / "comparison.csv")
     raw = pd.read_csv(compare_dir / "comparison.csv", dtype=str, keep_default_na=False)
@@ -79,6 +80,7 @@ def test_rounding_rule_is_the_command_line_rule() -> None:
     assert format_number(42) == "42" and format_number(12345) == "12,345"
 
 
+@pytest.mark.slow
 def test_report_is_self_contained_and_prints(compare_html: str) -> None:
     assert compare_html.startswith("<!DOCTYPE html>")
     assert "<script" not in compare_html and "<link" not in compare_html
@@ -87,6 +89,7 @@ def test_report_is_self_contained_and_prints(compare_html: str) -> None:
     assert "@media print" in compare_html
 
 
+@pytest.mark.slow
 def test_images_decode(compare_html: str) -> None:
     images = IMAGE.findall(compare_html)
     # 8 plots of a comparison and 2 pathway diagrams.
@@ -98,6 +101,7 @@ def test_images_decode(compare_html: str) -> None:
         assert h > 100 and w > 100
 
 
+@pytest.mark.slow
 def test_scenario_summary_and_run_settings(compare_dir: Path, compare_html: str) -> None:
     meta = json.loads((compare_dir / "run.json").read_text())
     text = unescape(re.sub(r"<[^>]+>", " ", compare_html))
@@ -117,6 +121,7 @@ def test_scenario_summary_and_run_settings(compare_dir: Path, compare_html: str)
         assert needle in text, needle
 
 
+@pytest.mark.slow
 def test_calibration_check_from_the_runs_own_replications(
     compare_dir: Path, compare_html: str
 ) -> None:
@@ -133,6 +138,7 @@ def test_calibration_check_from_the_runs_own_replications(
         assert ("yes" if r.within else "no") in cell_texts(row)
 
 
+@pytest.mark.slow
 def test_assumptions_point_at_marked_lines_and_cited_figures_resolve(compare_html: str) -> None:
     section = compare_html[compare_html.index('id="sources"') : compare_html.index('id="stress"')]
     places = re.findall(r"<td>([\w./-]+\.yaml):(\d+)</td>", section)
@@ -146,6 +152,7 @@ def test_assumptions_point_at_marked_lines_and_cited_figures_resolve(compare_htm
     assert 'id="ref-4.4"' in section and "Remaining NCTR per 100 G&amp;A beds" in section
 
 
+@pytest.mark.slow
 def test_stress_des_summary(compare_html: str) -> None:
     section = compare_html[compare_html.index('id="stress"') :]
     for heading in (
@@ -160,6 +167,7 @@ def test_stress_des_summary(compare_html: str) -> None:
     assert "Warm-up 4 days, then 12 days of results; 2 replications" in section
 
 
+@pytest.mark.slow
 def test_report_command_on_an_older_incomplete_run_folder(
     compare_dir: Path, tmp_path: Path
 ) -> None:
@@ -208,6 +216,7 @@ def test_report_command_refuses_what_is_not_a_run_folder(tmp_path: Path, kind: s
         write_report(target)
 
 
+@pytest.mark.slow
 def test_the_python_examples_of_docs_reporting_run(
     compare_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +235,7 @@ def test_the_python_examples_of_docs_reporting_run(
         assert (tmp_path / name).stat().st_size > 1_000, name
 
 
+@pytest.mark.slow
 def test_plot_command_saves_the_report_figures(compare_dir: Path, tmp_path: Path) -> None:
     from PIL import Image
 

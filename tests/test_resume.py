@@ -43,6 +43,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_same_results(tmp_path: Path, uninterrupted: Path) -> None:
     out = tmp_path / "sweep"
     proc = subprocess.Popen(
@@ -97,6 +98,7 @@ def test_killed_sweep_resumes_to_the_same_results(tmp_path: Path, uninterrupted:
     )
 
 
+@pytest.mark.slow
 def test_resume_of_a_complete_folder_runs_nothing(uninterrupted: Path, tmp_path: Path) -> None:
     before = _saved(uninterrupted)
     result = CliRunner().invoke(main, ["sweep", "--resume", str(uninterrupted)])
@@ -105,6 +107,7 @@ def test_resume_of_a_complete_folder_runs_nothing(uninterrupted: Path, tmp_path:
     assert _saved(uninterrupted) == before
 
 
+@pytest.mark.slow
 def test_resume_refuses_arguments_of_another_experiment(uninterrupted: Path) -> None:
     other = [*SWEEP[:3], "acute_ward.beds=380:400:10", *SWEEP[4:]]
     result = CliRunner().invoke(main, [*other, "--resume", str(uninterrupted)])
@@ -118,6 +121,7 @@ def test_resume_of_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     assert "not a pathsim run folder" in result.stderr
 
 
+@pytest.mark.slow
 def test_any_replication_reruns_alone_from_the_folder(uninterrupted: Path) -> None:
     result = CliRunner().invoke(
         main, ["rerun", str(uninterrupted), "--scenario", "p0003", "--replication", "2"]
@@ -126,6 +130,7 @@ def test_any_replication_reruns_alone_from_the_folder(uninterrupted: Path) -> No
     assert "KPIs identical" in result.stdout
 
 
+@pytest.mark.slow
 def test_rerun_reports_a_stored_number_that_differs(uninterrupted: Path, tmp_path: Path) -> None:
     # Tamper with one stored KPI in a copy: the re-run must notice.
     import shutil
@@ -141,6 +146,7 @@ def test_rerun_reports_a_stored_number_that_differs(uninterrupted: Path, tmp_pat
     assert "bed_occupancy" in result.stdout
 
 
+@pytest.mark.slow
 def test_stored_results_round_trip_exactly(uninterrupted: Path) -> None:
     folder = RunFolder.open(uninterrupted)
     reps = pd.read_csv(uninterrupted / "replications.csv")
@@ -152,6 +158,7 @@ def test_stored_results_round_trip_exactly(uninterrupted: Path) -> None:
     assert folder.plan.variants[2].scenario.acute_ward.beds == 400
 
 
+@pytest.mark.slow
 def test_a_second_process_cannot_resume_a_folder_in_use(uninterrupted: Path) -> None:
     holder = RunFolder.open(uninterrupted)
     holder.lock()
@@ -162,6 +169,7 @@ def test_a_second_process_cannot_resume_a_folder_in_use(uninterrupted: Path) -> 
         holder.release()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
     proc = subprocess.Popen(
@@ -188,6 +196,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     assert len(_saved(out)) == TASKS
 
 
+@pytest.mark.slow
 def test_resume_with_the_command_of_another_kind_is_refused(uninterrupted: Path) -> None:
     result = CliRunner().invoke(main, ["compare", "--resume", str(uninterrupted)])
     assert result.exit_code == 2

@@ -25,6 +25,7 @@ def normal_sampler(seed: int) -> object:
     return sample
 
 
+@pytest.mark.slow
 def test_stops_at_the_requested_precision_on_a_known_variance() -> None:
     # sigma/mu = 0.2 and gamma = 0.05 (adjusted 0.0476): the interval reaches the target at
     # about n* = (t * 0.2 / 0.0476)^2, which solves to 70 with the t quantile at 69 df.
@@ -87,6 +88,7 @@ def test_constant_and_zero_mean_kpis() -> None:
         choose_replications(normal_sampler(0), ["x"], minimum=1)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_replications_command_prints_decision() -> None:
     ref = "experiments/benchmarks/reference_hospital.yaml"
     args = ["replications", ref, "--kpi", "bed_occupancy", "-d", "60", "-w", "10"]

@@ -7,12 +7,14 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from pathsim.cli import main
 from pathsim.verify import Case, _judge, _mmc, cases, erlang_b, erlang_c_wait
 
 
+@pytest.mark.slow
 def test_quick_verification_passes_and_prints_its_table() -> None:
     result = CliRunner().invoke(main, ["verify", "--quick", "--workers", "2"])
     assert result.exit_code == 0, result.output

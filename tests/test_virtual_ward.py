@@ -30,6 +30,7 @@ def _vw(**fields: Any) -> dict[str, Any]:
     return spec
 
 
+@pytest.mark.slow
 def test_no_slots_is_the_base_exactly() -> None:
     base = _run(load_scenario(BASE)).kpis
     zero = _run(with_overrides(load_scenario(LEVER), {f"{VW}.slots": 0})).kpis
@@ -132,6 +133,7 @@ def test_escalation_rate_and_conservation() -> None:
     assert c["created"] == c["exited"] + c["present"]
 
 
+@pytest.mark.slow
 def test_the_default_lever_stays_within_the_evidence() -> None:
     a = _run(load_scenario(BASE)).kpis
     b = _run(load_scenario(LEVER)).kpis

@@ -77,6 +77,7 @@ def test_analyse_recommends_whole_weeks_and_the_longest_series() -> None:
         analyse(ts, [("nowhere", "occupied")])
 
 
+@pytest.mark.slow
 def test_warmup_command(tmp_path: Path) -> None:
     # The reference hospital starts empty: its ward takes weeks to fill, so a warm-up is
     # needed and the command must recommend one.

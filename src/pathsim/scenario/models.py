@@ -5,6 +5,11 @@ capacities and owning organisations, the discharge pathways that connect the acu
 onward care, and the run settings. It knows nothing of SimPy: the model package builds a
 simulation from a validated ``Scenario``.
 
+This module holds the top level (``Scenario``, its organisations and run settings); the
+segments and their demand are in :mod:`pathsim.scenario.segments`, the services in
+:mod:`pathsim.scenario.services`, the levers in :mod:`pathsim.scenario.integration`, and the
+checks that one part names only what another defines in :mod:`pathsim.scenario.references`.
+
 Conventions:
 
 * Unknown keys are rejected (``extra="forbid"``); models are frozen. Derive variants with
@@ -19,27 +24,27 @@ Conventions:
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from pydantic import Field, field_validator, model_validator
 
-from pathsim.scenario.distributions import Distribution
 from pathsim.scenario.integration import Frictions, Integration
 from pathsim.scenario.models_base import (
     MAX_DAYS,
-    MAX_POPULATION,
     MAX_REPLICATIONS,
-    TOLERANCE,
     Count,
     Name,
-    NonNegative,
     Pathway,
     Payer,
-    Positive,
     Probability,
-    Share,
     Strict,
     sums_to_one,
+)
+from pathsim.scenario.references import reference_problems
+from pathsim.scenario.segments import (
+    ArrivalProfile,
+    Segment,
+    readmission_chance,
+    readmissions_and_ed_admissions,
 )
 from pathsim.scenario.services import (
     AcuteWard,
@@ -76,153 +81,6 @@ class Organisation(Strict):
     payer: Payer = Field(
         description="Who funds this organisation's services: nhs or local_authority"
     )
-
-
-class ArrivalProfile(Strict):
-    """Shape of demand over the hour, week and year (a non-homogeneous Poisson process).
-
-    The expected number of arrivals in hour h of a day that is weekday d of month m is
-    ``annual / 365.25 * 7 * day_of_week_share[d] * hour_of_day_share[h] * month_factor[m]``.
-    """
-
-    hour_of_day_share: list[Share] = Field(
-        min_length=24,
-        max_length=24,
-        description="Share of a day's arrivals in each hour, 00:00 to 23:00; sums to 1",
-    )
-    day_of_week_share: list[Share] = Field(
-        min_length=7,
-        max_length=7,
-        description="Share of a week's arrivals on each day, Monday to Sunday; sums to 1",
-    )
-    month_factor: list[Positive] = Field(
-        min_length=12,
-        max_length=12,
-        description="Multiplier on the rate in each month, January to December; averages 1",
-    )
-
-    @field_validator("hour_of_day_share")
-    @classmethod
-    def _hours(cls, v: list[float]) -> list[float]:
-        return sums_to_one(v, "hour_of_day_share")
-
-    @field_validator("day_of_week_share")
-    @classmethod
-    def _days(cls, v: list[float]) -> list[float]:
-        return sums_to_one(v, "day_of_week_share")
-
-    @field_validator("month_factor")
-    @classmethod
-    def _months(cls, v: list[float]) -> list[float]:
-        mean = math.fsum(v) / 12
-        if abs(mean - 1.0) > TOLERANCE:
-            raise ValueError(
-                f"month_factor must average 1 (within {TOLERANCE}) so that the annual rate "
-                f"is kept; it averages {mean:.6g}"
-            )
-        return v
-
-    @classmethod
-    def flat(cls) -> ArrivalProfile:
-        """A profile with a constant rate (homogeneous Poisson arrivals)."""
-        return cls(
-            hour_of_day_share=[1 / 24] * 24, day_of_week_share=[1 / 7] * 7, month_factor=[1.0] * 12
-        )
-
-
-class Segment(Strict):
-    """A population segment with its own demand, clinical course and discharge needs."""
-
-    label: str = Field(default="", description="Human-readable name")
-    population: Count = Field(ge=0, le=MAX_POPULATION, description="People in the segment")
-    ed_attendances_per_1000_per_year: NonNegative = Field(
-        description="Type 1 A&E attendances per 1,000 people per year"
-    )
-    direct_admissions_per_1000_per_year: NonNegative = Field(
-        default=0.0,
-        description=(
-            "Emergency admissions per 1,000 people per year that bypass A&E (GP, NHS 111, "
-            "same-day emergency care); they go straight to the queue for a bed"
-        ),
-    )
-    arrival_profile: ArrivalProfile | None = Field(
-        default=None, description="Overrides the scenario's arrival_profile for this segment"
-    )
-    acuity_share: list[Share] = Field(
-        default=[0.0, 0.0, 1.0, 0.0, 0.0],
-        min_length=5,
-        max_length=5,
-        description=(
-            "Share of A&E attendances in each triage category 1 (immediate) to 5 (non-urgent); "
-            "used by a 'priority' A&E queue; sums to 1"
-        ),
-    )
-    ed_assessment_hours: Distribution = Field(
-        description="Time in a cubicle from being seen to the decision (discharge or admit)"
-    )
-    admission_probability: Probability = Field(
-        description="Probability that an A&E attendance ends in an emergency admission"
-    )
-    ambulance_share: Probability = Field(
-        default=0.0,
-        description="Share of A&E attendances arriving by ambulance (the rest self-present)",
-    )
-    community_response_share: Probability = Field(
-        default=0.0,
-        description=(
-            "Share of crises arriving by ambulance or GP / NHS 111 referral (direct admissions) "
-            "that a community team could respond to at home (falls, infections, carer "
-            "breakdown); used by the single point of referral lever"
-        ),
-    )
-    same_day_probability: Probability = Field(
-        default=0.0,
-        description=(
-            "Probability that an emergency admission is a same-day (zero-night) stay, handled "
-            "without a ward bed"
-        ),
-    )
-    length_of_stay_days: Distribution = Field(
-        description="Clinical length of stay in an acute bed: from admission to medically fit"
-    )
-    discharge_pathway_share: dict[Pathway, Probability] = Field(
-        description="Share of ward discharges on each pathway P0-P3; sums to 1"
-    )
-    mental_health_share: Probability = Field(
-        default=0.0,
-        description=(
-            "Share of the segment's crises with a mental health need, assessed by the mental "
-            "health liaison team (the scenario's mental_health settings)"
-        ),
-    )
-    readmission_probability: Probability = Field(
-        default=0.0,
-        description=(
-            "Chance that a patient discharged after an overnight stay is readmitted as an "
-            "emergency within 30 days (before the factors of the scenario's readmission "
-            "settings). The segment's attendance and admission figures include these "
-            "readmissions: the model draws fewer first crises so the totals stay as given"
-        ),
-    )
-
-    @field_validator("acuity_share")
-    @classmethod
-    def _acuity(cls, v: list[float]) -> list[float]:
-        return sums_to_one(v, "acuity_share")
-
-    @field_validator("discharge_pathway_share")
-    @classmethod
-    def _pathways(cls, v: dict[Pathway, float]) -> dict[Pathway, float]:
-        sums_to_one(list(v.values()), "discharge_pathway_share")
-        return v
-
-    @property
-    def ed_attendances_per_year(self) -> float:
-        return self.population * self.ed_attendances_per_1000_per_year / 1000
-
-    @property
-    def direct_admissions_per_year(self) -> float:
-        return self.population * self.direct_admissions_per_1000_per_year / 1000
 
 
 class RunSettings(Strict):
@@ -309,110 +167,9 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        orgs = set(self.organisations)
-        problems: list[str] = []
-
-        def need_org(where: str, org: str) -> None:
-            if org not in orgs:
-                problems.append(
-                    f"{where}.organisation: '{org}' is not an organisation of this scenario; "
-                    f"known: {', '.join(sorted(orgs))}"
-                )
-
-        need_org("ed", self.ed.organisation)
-        need_org("acute_ward", self.acute_ward.organisation)
-        for name, svc in self.onward_services.items():
-            need_org(f"onward_services.{name}", svc.organisation)
-            for other in svc.then_referred_to:
-                if other == name or other not in self.onward_services:
-                    what = "itself" if other == name else f"'{other}', which is not defined"
-                    problems.append(
-                        f"onward_services.{name}.then_referred_to.{other}: refers on to "
-                        f"{what}; name another onward service"
-                    )
-        for pathway, shares in self.discharge_pathway_services.items():
-            for svc_name in shares:
-                if svc_name not in self.onward_services:
-                    known = ", ".join(sorted(self.onward_services)) or "none defined"
-                    problems.append(
-                        f"discharge_pathway_services.{pathway.value}.{svc_name}: no onward "
-                        f"service is called '{svc_name}'; known: {known}"
-                    )
-        spor = self.integration.single_point_of_referral
-        if spor.enabled:
-            need_org("integration.single_point_of_referral", spor.organisation)
-            for svc_name in [*spor.home_package_share, *spor.added_capacity]:
-                if svc_name not in self.onward_services:
-                    problems.append(
-                        f"integration.single_point_of_referral: no onward service is called "
-                        f"'{svc_name}'; known: {', '.join(sorted(self.onward_services))}"
-                    )
-        proactive = self.integration.proactive_care
-        if proactive.enabled:
-            need_org("integration.proactive_care", proactive.organisation)
-            if proactive.segment is None or proactive.segment not in self.segments:
-                problems.append(
-                    f"integration.proactive_care.segment: no segment is called "
-                    f"'{proactive.segment}'; known: {', '.join(sorted(self.segments))}"
-                )
-        mh = self.mental_health
-        if any(seg.mental_health_share > 0 for seg in self.segments.values()):
-            if mh.organisation is None:
-                problems.append(
-                    "mental_health.organisation: some segments have a mental_health_share, so "
-                    "name the organisation that runs the liaison team"
-                )
-            else:
-                need_org("mental_health", mh.organisation)
-        det = self.deterioration
-        if det.daily_chance > 0:
-            wanted: list[str | None] = [*det.from_services, det.to_service]
-            for wanted_name in wanted:
-                if wanted_name is None or wanted_name not in self.onward_services:
-                    problems.append(
-                        f"deterioration: no onward service is called '{wanted_name}'; name one "
-                        f"of: {', '.join(sorted(self.onward_services)) or 'none defined'}"
-                    )
-            for seg_name in det.segments or []:
-                if seg_name not in self.segments:
-                    problems.append(
-                        f"deterioration.segments: no segment is called '{seg_name}'; known: "
-                        f"{', '.join(sorted(self.segments))}"
-                    )
-            if det.to_service is not None and det.to_service in det.from_services:
-                problems.append(
-                    "deterioration.to_service: must not be one of from_services (a patient "
-                    "would deteriorate into the same wait)"
-                )
-        vw = self.integration.virtual_wards
-        if vw.enabled:
-            need_org("integration.virtual_wards", vw.organisation)
-            for seg_name in vw.segments or []:
-                if seg_name not in self.segments:
-                    problems.append(
-                        f"integration.virtual_wards.segments: no segment is called "
-                        f"'{seg_name}'; known: {', '.join(sorted(self.segments))}"
-                    )
-        for seg_name in self.segments:
-            expected, ed_admissions = self._readmissions_and_ed_admissions(seg_name)
-            if expected > ed_admissions:
-                problems.append(
-                    f"segments.{seg_name}.readmission_probability: the readmissions it implies "
-                    f"({expected:.0f} a year) are more than the segment's A&E admissions "
-                    f"({ed_admissions:.0f} a year), which include them; lower it"
-                )
-        for seg_name, seg in self.segments.items():
-            for pathway, p in seg.discharge_pathway_share.items():
-                if (
-                    p > 0
-                    and pathway is not Pathway.P0
-                    and (pathway not in self.discharge_pathway_services)
-                ):
-                    problems.append(
-                        f"segments.{seg_name}.discharge_pathway_share.{pathway.value}: patients "
-                        f"are sent on {pathway.value} but discharge_pathway_services has no "
-                        f"entry for {pathway.value}; add one or set this share to 0"
-                    )
+        """Every cross-reference check of :mod:`pathsim.scenario.references`, all problems in
+        one error."""
+        problems = reference_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -425,20 +182,10 @@ class Scenario(Strict):
     def readmission_probability(self, segment: str, pathway: Pathway) -> float:
         """Chance of a readmission within 30 days after an overnight stay, before the factor
         for co-ordinated care."""
-        base = self.segments[segment].readmission_probability
-        return min(1.0, base * self.readmission.pathway_factor.get(pathway, 1.0))
+        return readmission_chance(self.segments[segment], self.readmission, pathway)
 
     def _readmissions_and_ed_admissions(self, segment: str) -> tuple[float, float]:
-        seg = self.segments[segment]
-        p = sum(
-            share * self.readmission_probability(segment, pathway)
-            for pathway, share in seg.discharge_pathway_share.items()
-        )
-        ed_admissions = seg.ed_attendances_per_year * seg.admission_probability
-        overnight = (ed_admissions + seg.direct_admissions_per_year) * (
-            1 - seg.same_day_probability
-        )
-        return p * overnight, ed_admissions
+        return readmissions_and_ed_admissions(self.segments[segment], self.readmission)
 
     def first_crises(self, segment: str) -> tuple[float, float]:
         """A&E attendances a year that are first crises (not readmissions), and the chance
