@@ -132,6 +132,12 @@ class EventLog:
         """The organisation of each service (a copy)."""
         return dict(self._services)
 
+    def add_services(self, services: Mapping[str, str]) -> None:
+        """Adds services and their organisations (a replication's log is made before its
+        components, which name their services as they are built). Before any event is
+        streamed: a sink is given the organisations when streaming starts."""
+        self._services.update(services)
+
     @property
     def streaming(self) -> bool:
         """True when the log goes to a sink rather than staying in memory."""

@@ -59,14 +59,12 @@ class System:
         self.warmup_days = warmup_days
         env = Clock()
         self.env = env
-        organisations: dict[str, str] = {}
-        """Each service's organisation, for the event log (filled once they are built)."""
         self.ctx = RunContext(
             env=env,
             calendar=Calendar(scenario.run.start_date),
             results_from=float(warmup_days),
             end=float(warmup_days + days),
-            log=EventLog(env, organisations) if event_log else None,
+            log=EventLog(env, {}) if event_log else None,
         )
         self.streams = Streams(seed, replication)
         assembly = Assembly(effective_system(scenario), self.ctx, self.streams, builders)
@@ -74,9 +72,10 @@ class System:
             part for built in assembly.build_all() for part in built.parts()
         ]
         """Every component, in the order of the builder table."""
-        organisations.update(
-            {c.name: c.organisation for c in self.components if isinstance(c, Service)}
-        )
+        if self.ctx.log is not None:  # each service's organisation, now they are built
+            self.ctx.log.add_services(
+                {c.name: c.organisation for c in self.components if isinstance(c, Service)}
+            )
         for component in sorted(self.components, key=lambda c: c.door_position):
             component.front_doors(assembly.doors)
         self.snapshots = DailySnapshots()
