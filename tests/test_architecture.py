@@ -191,6 +191,12 @@ def a_cycle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
     raise AssertionError(f"{component} is not a circle")  # pragma: no cover
 
 
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert [c for c in strongly_connected(graph) if len(c) > 1] == [["a", "b", "c"]]
+    assert a_cycle(graph, ["a", "b", "c"]) == ["a", "b", "c", "a"]
+
+
 def test_no_import_circle_among_the_modules() -> None:
     graph = import_graph()
     circles = [c for c in strongly_connected(graph) if len(c) > 1]
