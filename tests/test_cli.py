@@ -556,3 +556,35 @@ def test_the_terminal_table_names_another_scenarios_services(tmp_path: Path) -> 
     assert result.exit_code == 0, result.stderr
     assert "mean_referral_to_start_days_domiciliary" in result.stdout
     assert "mean_referral_to_start_days_nursing_homes" in result.stdout
+
+
+def test_the_stored_command_line_can_be_typed_again() -> None:
+    """Repeated options appear once per value and a --no- flag is kept, so the command in
+    run.json repeats the run (it used to write Python tuples for repeated options)."""
+    import shlex
+
+    import click
+
+    from pathsim.cli.options import command_line
+
+    seen: list[str] = []
+
+    @click.command()
+    @click.argument("target")
+    @click.option("--vary", "-v", multiple=True)
+    @click.option("--event-log/--no-event-log", default=None)
+    @click.option("--report", is_flag=True)
+    def cmd(target: str, vary: tuple[str, ...], event_log: bool | None, report: bool) -> None:
+        seen.append(command_line(click.get_current_context()))
+
+    args = ["s.yaml", "-v", "acute_ward.beds=560:640:80", "-v", "ed.cubicles=40,50"]
+    CliRunner().invoke(cmd, [*args, "--no-event-log"], catch_exceptions=False)
+    words = shlex.split(seen[0])
+    assert words[1:] == [
+        "s.yaml",
+        "--vary",
+        "acute_ward.beds=560:640:80",
+        "--vary",
+        "ed.cubicles=40,50",
+        "--no-event-log",
+    ]

@@ -247,14 +247,19 @@ def command_line(ctx: click.Context) -> str:
     assert isinstance(ctx.command, click.Command)
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
-        if value is None or value == () or value is False:
+        if value is None or value == ():
             continue
         if isinstance(param, click.Argument):
             words += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
         elif isinstance(param, click.Option):
-            flag = param.opts[0] if value is not False else param.secondary_opts[0]
             if param.is_flag:
-                words.append(flag)
+                if value is not False:
+                    words.append(param.opts[0])
+                elif param.secondary_opts:  # --no-x given (or defaulted) explicitly
+                    words.append(param.secondary_opts[0])
+            elif param.multiple:  # repeated option: the flag once per value
+                for item in value:
+                    words += [param.opts[0], str(item)]
             else:
-                words += [flag, str(value)]
+                words += [param.opts[0], str(value)]
     return " ".join(shlex.quote(w) for w in words)
