@@ -27,6 +27,7 @@ from pathsim.cli_common import (
     _print_summary,
     _progress,
     _records,
+    load_checked,
     run_options,
 )
 from pathsim.cli_execute import (
@@ -40,7 +41,6 @@ from pathsim.experiment.runner import RunSpec
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
 from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
-from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
 from pathsim.show.commands_live import animate, app
 from pathsim.show.commands_report import diagram, plot
@@ -89,7 +89,7 @@ def validate(files: Sequence[str]) -> None:
     bad = 0
     for f in files:
         try:
-            sc = load_scenario(f)
+            sc = load_checked(f)
         except ScenarioError as exc:
             click.echo(f"Error: {exc}", err=True)
             bad += 1

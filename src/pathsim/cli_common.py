@@ -15,8 +15,10 @@ import click
 import pandas as pd
 
 from pathsim.model.kpis import KPI_DESCRIPTIONS
+from pathsim.model.system import check_buildable
 from pathsim.numbers import format_number
 from pathsim.scenario.errors import ScenarioError
+from pathsim.scenario.extends import shown
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
 
@@ -54,9 +56,17 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
+def load_checked(path: str) -> Scenario:
+    """The scenario in ``path``, validated and checked against the model it builds (a
+    ScenarioError naming the file and the field otherwise)."""
+    sc = load_scenario(path)
+    check_buildable(sc, shown(Path(path)))
+    return sc
+
+
 def _load(path: str) -> Scenario:
     try:
-        return load_scenario(path)
+        return load_checked(path)
     except ScenarioError as exc:
         _fail(str(exc))
 

@@ -138,6 +138,7 @@ class Study:
         tables["timeseries_daily"] = daily_bands(timeseries)
         tables["ed_time_histogram"] = r.ed_time_histogram
         tables["conservation"] = r.conservation
+        tables.update(r.named_tables)
         if event_log and (log := r.event_log) is not None:
             tables["event_log"] = log
         return tables

@@ -113,6 +113,16 @@ class ExperimentResult:
         return self._stack([r.ed_time_histogram for r in self.results])
 
     @property
+    def named_tables(self) -> dict[str, pd.DataFrame]:
+        """The components' other named tables (e.g. ``escalation_level_changes``), each
+        stacked over the replications with this experiment's label as ``scenario``."""
+        names = dict.fromkeys(name for r in self.results for name in r.tables)
+        return {
+            name: self._stack([r.tables[name] for r in self.results if name in r.tables])
+            for name in names
+        }
+
+    @property
     def conservation(self) -> pd.DataFrame:
         """Patients created, exited and present at the end, per replication."""
         return self._stack(
@@ -152,6 +162,15 @@ class ComparisonResult:
     @property
     def ed_time_histogram(self) -> pd.DataFrame:
         return pd.concat([e.ed_time_histogram for e in self.experiments], ignore_index=True)
+
+    @property
+    def named_tables(self) -> dict[str, pd.DataFrame]:
+        """The components' other named tables of every scenario, by name."""
+        out: dict[str, list[pd.DataFrame]] = {}
+        for e in self.experiments:
+            for name, frame in e.named_tables.items():
+                out.setdefault(name, []).append(frame)
+        return {name: pd.concat(frames, ignore_index=True) for name, frames in out.items()}
 
     @property
     def conservation(self) -> pd.DataFrame:

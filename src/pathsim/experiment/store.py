@@ -52,6 +52,10 @@ pathsim 0.1 before resumable runs)."""
 LARGE_TABLES = ("timeseries", "event_log")
 """Tables written as Parquet (they run to millions of rows); every other table is CSV."""
 
+TABLE_PREFIX = "table_"
+"""A replication's other named tables (the components' own, e.g. escalation's level changes)
+are saved in its task folder as ``table_<name>.parquet``."""
+
 _OWN_ENTRIES = {"run.json", "scenarios", "tasks", "report.html", "plots", ".lock"}
 _OWN_SUFFIXES = (".csv", ".parquet")
 
@@ -321,6 +325,8 @@ def _dump_result(folder: Path, r: ReplicationResult, staging: Path) -> bool:
     (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
     r.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
     r.ed_time_histogram.to_parquet(folder / "ed_time_histogram.parquet", index=False)
+    for name, frame in r.tables.items():
+        frame.to_parquet(folder / f"{TABLE_PREFIX}{name}.parquet", index=False)
     return store_log(r, folder / "event_log.parquet", staging)
 
 
@@ -338,6 +344,10 @@ def _load_result(folder: Path) -> ReplicationResult:
         conservation={k: int(v) for k, v in meta["conservation"].items()},
         streams=tuple(meta["streams"]),
         event_log_file=log if log.exists() else None,
+        tables={
+            path.stem.removeprefix(TABLE_PREFIX): pd.read_parquet(path)
+            for path in sorted(folder.glob(f"{TABLE_PREFIX}*.parquet"))
+        },
     )
 
 
