@@ -47,8 +47,8 @@ def row(los: float, **values: Any) -> ClinicalRow:
     return tuple(out)  # type: ignore[return-value]
 
 
-def built(sc: Scenario, days: float, warmup: int = 0, log: bool = True) -> System:
-    return System(sc, 0, sc.run.seed, int(math.ceil(days)), warmup, event_log=log)
+def built(sc: Scenario, days: int, warmup: int = 0, log: bool = True) -> System:
+    return System(sc, 0, sc.run.seed, days, warmup, event_log=log)
 
 
 def part(system: System, name: str) -> Any:
