@@ -115,6 +115,20 @@ def test_levels_rise_and_fall_as_thresholds_are_crossed() -> None:
     assert hours_of_changes(s) == [(3, 1, 3), (27, 3, 1)]
 
 
+def test_levels_rise_one_step_at_a_time_too() -> None:
+    """Three patients at 02:24 (OPEL 2 at 03:00), two more at 04:48 (OPEL 3 at 05:00), and
+    three more at 07:12 (occupied 8: OPEL 4 at 08:00)."""
+    sc = scenario(
+        **{"acute_ward.beds": 10, "escalation": escalation({"acute_ward.occupied": [3, 5, 8]})}
+    )
+    s = built(sc, 2)
+    for t, n in ((0.1, 3), (0.2, 2), (0.3, 3)):
+        for _ in range(n):
+            admit_at(s, t, 5.0)
+    run(s)
+    assert hours_of_changes(s) == [(3, 1, 2), (5, 2, 3), (8, 3, 4)]
+
+
 def test_the_level_falls_only_after_every_check_for_the_hours_called_for_less() -> None:
     """Step down after 2 hours: two of five patients leave at 26:24 (occupied 3: OPEL 2),
     the other three at 27:36 (OPEL 1). Checks at 27:00 and 28:00 call for less; at 29:00 the
