@@ -117,10 +117,10 @@ def test_levels_rise_and_fall_as_thresholds_are_crossed() -> None:
 
 def test_levels_rise_one_step_at_a_time_too() -> None:
     """Three patients at 02:24 (OPEL 2 at 03:00), two more at 04:48 (OPEL 3 at 05:00), and
-    three more at 07:12 (occupied 8: OPEL 4 at 08:00)."""
-    sc = scenario(
-        **{"acute_ward.beds": 10, "escalation": escalation({"acute_ward.occupied": [3, 5, 8]})}
-    )
+    three more at 07:12 (occupied 8: OPEL 4 at 08:00): each rise at once, whatever the
+    hours needed to step down."""
+    esc = escalation({"acute_ward.occupied": [3, 5, 8]}, step_down_after_hours=2)
+    sc = scenario(**{"acute_ward.beds": 10, "escalation": esc})
     s = built(sc, 2)
     for t, n in ((0.1, 3), (0.2, 2), (0.3, 3)):
         for _ in range(n):
