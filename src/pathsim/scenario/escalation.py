@@ -224,12 +224,13 @@ class Escalation(Strict):
         ),
     )
     step_down_after_hours: NonNegative = Field(
-        default=12.0,
+        default=24.0,
         le=MAX_DAYS * 24,
         description=(
             "The level falls only when every check for this many hours has called for a lower "
             "one (then to the highest level those checks called for); it rises at once. "
-            "ASSUMPTION: 12 hours, about two bed meetings"
+            "ASSUMPTION: 24 hours, so that a level called for at the morning bed meeting holds "
+            "for the day (a shorter time makes the level follow the daily cycle of discharges)"
         ),
     )
     combine: Literal["highest", "weighted_score"] = Field(
