@@ -307,8 +307,9 @@ class Escalation(Component):
 
     name = NAME
     door_position = 9
-    """At the A&E front door, outside any ambulance handover queue (1-8) and inside the
-    virtual ward (10), for diverting ambulances."""
+    """At the A&E front door, for diverting ambulances: outside any ambulance handover queue
+    (door positions 1-9; one also at 9 is built earlier in the table, so escalation, near its
+    end, still wraps it) and inside the virtual ward (10)."""
 
     def __init__(
         self,
