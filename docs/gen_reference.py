@@ -19,6 +19,8 @@ from pydantic_core import PydanticUndefined
 
 from pathsim.model.kpis import KPI_DESCRIPTIONS
 from pathsim.scenario import distributions as d
+from pathsim.scenario import electives as el
+from pathsim.scenario import escalation as esc
 from pathsim.scenario import integration as integ
 from pathsim.scenario import models as m
 
@@ -67,6 +69,31 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("mental_health", m.MentalHealthLiaison, "`mental_health:`"),
     ("deterioration", m.Deterioration, "`deterioration:`"),
     ("readmission", m.Readmission, "`readmission:`"),
+    ("electives", el.ElectiveInpatients, "`electives:`"),
+    ("escalation", esc.Escalation, "`escalation:`"),
+    ("escalation.measures.NAME", esc.Trigger, "each entry of `escalation.measures:`"),
+    ("escalation.actions", esc.EscalationActions, "`escalation.actions:`"),
+    (
+        "escalation.actions.open_escalation_beds",
+        esc.OpenEscalationBeds,
+        "`escalation.actions.open_escalation_beds:`",
+    ),
+    ("escalation.actions.board_on_wards", esc.BoardOnWards, "`escalation.actions.board_on_wards:`"),
+    (
+        "escalation.actions.expedite_discharges",
+        esc.ExpediteDischarges,
+        "`escalation.actions.expedite_discharges:`",
+    ),
+    (
+        "escalation.actions.cancel_electives",
+        esc.CancelElectives,
+        "`escalation.actions.cancel_electives:`",
+    ),
+    (
+        "escalation.actions.divert_ambulances",
+        esc.DivertAmbulances,
+        "`escalation.actions.divert_ambulances:`",
+    ),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 
@@ -128,7 +155,15 @@ def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
     if field.default_factory is not None:
-        return "see below" if field.default_factory.__name__ in ("flat", "RunSettings") else "{}"
+        if field.default_factory.__name__ in ("flat", "RunSettings"):
+            return "see below"
+        made = field.default_factory()  # type: ignore[call-arg]
+        if isinstance(made, list) and made and len(made) <= 7:
+            return f"`{made}`"
+        if isinstance(made, d.DistributionBase):
+            shown = made.model_dump(by_alias=True)
+            return "`{" + ", ".join(f"{k}: {v}" for k, v in shown.items()) + "}`"
+        return "{}"
     if field.default is PydanticUndefined:
         return ""
     value = field.default

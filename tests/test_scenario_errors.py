@@ -148,6 +148,29 @@ EXPECTED: dict[str, Expect] = {
     "recursive_alias": _e((), "is refused", "alias", "contains it"),
     "beds_bool": _e("acute_ward.beds", "not true/false", "got True"),
     "duplicate_key": _e((), "not valid YAML at line 5", "'beds' is given twice", "line 4"),
+    # -- electives and escalation --------------------------------------------------------------
+    "electives_weekdays": _e("electives.admissions_per_weekday", "at least 7 items", "not 6"),
+    "escalation_thresholds_decreasing": _e(
+        "escalation.measures.acute_ward.occupancy.level_thresholds",
+        "must not decrease",
+        "[0.95, 0.92, 0.98]",
+    ),
+    "escalation_without_measures": _e("escalation", "needs at least one entry in measures"),
+    "escalation_measure_name": _e(
+        "escalation.measures.occupancy", "should match pattern", "'<component>.<metric>'"
+    ),
+    "escalation_from_level": _e(
+        "escalation.actions.divert_ambulances.from_level", "less than or equal to 4", "got 5"
+    ),
+    "escalation_unknown_action": _e(
+        "escalation.actions.open_escalation_bed",
+        "not permitted",
+        "Did you mean 'open_escalation_beds'?",
+    ),
+    "expedite_window_backwards": _e(
+        "escalation.actions.expedite_discharges",
+        "window_end_hour (8.0) must be after window_start_hour (20.0)",
+    ),
 }
 
 

@@ -18,8 +18,10 @@ import click
 import pandas as pd
 
 from pathsim.model.kpis import KPI_DESCRIPTIONS
+from pathsim.model.system import check_buildable
 from pathsim.numbers import format_number
 from pathsim.scenario.errors import ScenarioError
+from pathsim.scenario.extends import shown
 from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
 
@@ -73,10 +75,18 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
+def load_checked(path: str) -> Scenario:
+    """The scenario in ``path``, validated and checked against the model it builds (a
+    ScenarioError naming the file and the field otherwise)."""
+    sc = load_scenario(path)
+    check_buildable(sc, shown(Path(path)))
+    return sc
+
+
 def load(path: str) -> Scenario:
     """The scenario in ``path``, or exit 2 with the message naming the file and field."""
     try:
-        return load_scenario(path)
+        return load_checked(path)
     except ScenarioError as exc:
         fail(str(exc))
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import click
 
 from pathsim.cli.analysis import COMMANDS as ANALYSIS_COMMANDS
-from pathsim.cli.common import EXIT_BAD_INPUT, fmt, progress
+from pathsim.cli.common import EXIT_BAD_INPUT, fmt, load_checked, progress
 from pathsim.cli.experiments import COMMANDS as DESIGN_COMMANDS
 from pathsim.cli.live import COMMANDS as LIVE_COMMANDS
 from pathsim.cli.report import COMMANDS as REPORT_COMMANDS
@@ -19,7 +19,6 @@ from pathsim.cli.run import COMMANDS as RUN_COMMANDS
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
 from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
-from pathsim.scenario.loader import load_scenario
 from pathsim.scenario.models import Scenario
 
 __all__ = ["entry", "main"]
@@ -65,7 +64,7 @@ def validate(files: Sequence[str]) -> None:
     bad = 0
     for f in files:
         try:
-            sc = load_scenario(f)
+            sc = load_checked(f)
         except ScenarioError as exc:
             click.echo(f"Error: {exc}", err=True)
             bad += 1

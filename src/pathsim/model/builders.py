@@ -28,6 +28,10 @@ from pathsim.model.deterioration import KPIS as DETERIORATION_KPIS
 from pathsim.model.deterioration import DeteriorationCheck, NoDeterioration
 from pathsim.model.ed import KPIS as ED_KPIS
 from pathsim.model.ed import EmergencyDepartmentService
+from pathsim.model.electives import KPIS as ELECTIVE_KPIS
+from pathsim.model.electives import Electives, NoElectives
+from pathsim.model.escalation import KPIS as ESCALATION_KPIS
+from pathsim.model.escalation import Escalation, NoEscalation
 from pathsim.model.initial import initial_ward_patients
 from pathsim.model.jet import KPIS as JET_KPIS
 from pathsim.model.jet import JointEmergencyTeam, NoJointEmergencyTeam
@@ -238,6 +242,36 @@ def build_case_management(a: Assembly) -> Component:
     return CaseManagement(a.ctx, spec, segment, people)
 
 
+def build_electives(a: Assembly) -> Component:
+    spec = a.system.electives
+    if spec is None:
+        return NoElectives()
+    return Electives(
+        a.ctx, spec, a.streams, a.get("acute_ward"), a.scenario.acute_ward.organisation
+    )
+
+
+ESCALATION = "escalation"
+
+
+def build_escalation(a: Assembly) -> Component:
+    """Escalation reads pressure measures from every other component of the table (built
+    first, so that a measure no component has is refused now, before the run)."""
+    spec = a.system.escalation
+    if spec is None:
+        return NoEscalation()
+    others = [part for b in a.builders if b.name != ESCALATION for part in a.get(b.name).parts()]
+    return Escalation(
+        a.ctx,
+        spec,
+        a.streams,
+        others,
+        a.get("acute_ward"),
+        a.get("electives"),
+        a.scenario.acute_ward.organisation,
+    )
+
+
 def build_arrivals(a: Assembly) -> Component:
     return CrisisArrivals(a.ctx, a.scenario, a.streams, a.choices, a.doors)
 
@@ -246,6 +280,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("ed", build_ed, ED_KPIS),
     Builder("mental_health_liaison", build_liaison, LIAISON_KPIS),
     Builder("acute_ward", build_ward, WARD_KPIS),
+    Builder("electives", build_electives, ELECTIVE_KPIS),
     Builder("onward_services", build_onward, ONWARD_KPIS),
     Builder("deterioration", build_deterioration, DETERIORATION_KPIS),
     Builder("referrals", build_referrals),
@@ -254,6 +289,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("jet", build_jet, JET_KPIS),
     Builder("virtual_ward", build_virtual_ward, VIRTUAL_WARD_KPIS),
     Builder("readmissions", build_readmissions, READMISSION_KPIS),
+    Builder(ESCALATION, build_escalation, ESCALATION_KPIS),
     Builder("arrivals", build_arrivals),
 )
 """The standard model, in reporting order."""

@@ -14,6 +14,10 @@ from the services outwards: in order of :attr:`Component.door_position` (the ser
 are the doors, 0; virtual wards in front of direct admission, 10; the single point of
 referral in front of both, 20; case management in front of everything for its segment, 30),
 then of the table.
+
+A component may also say how much pressure it is under (:meth:`Component.pressure`): named
+measures read while the run goes, by the escalation component (OPEL levels), as
+``"<component name>.<metric>"``.
 """
 
 from __future__ import annotations
@@ -137,4 +141,15 @@ class Component:
 
     def tables(self, replication: int) -> dict[str, pd.DataFrame]:
         """Tidy tables this component reports, by name, each with a ``replication`` column."""
+        return {}
+
+    def pressure(self) -> dict[str, float]:
+        """Measures of the pressure this component is under now, by metric name (read as
+        ``"<name>.<metric>"`` by the escalation component, at each of its checks).
+
+        The contract: the same metric names at every call, from the moment the component is
+        built (they are read once then, so that a scenario naming a measure no component
+        has is refused before the run); values are numbers of the moment (a count of
+        patients, a share, minutes), cheap to compute (they are read every check, e.g.
+        hourly), and reading them changes nothing (no random draw, no event)."""
         return {}

@@ -87,6 +87,8 @@ class EmergencyDepartmentService(Service):
         """Escalation spaces where boarders wait for a bed, freeing their cubicle."""
         self._in_cubicle: deque[Patient] = deque()
         """Boarders still in a cubicle, in order of decision to admit."""
+        self._present: dict[int, Patient] = {}
+        """Patients in the department now (waiting, in a cubicle or an escalation space)."""
         self.attendances = 0
         self.admissions = 0
         self.time_in_department = Tally(
@@ -121,6 +123,19 @@ class EmergencyDepartmentService(Service):
     def front_doors(self, doors: FrontDoors) -> None:
         """A&E is where every segment's A&E crises arrive."""
         doors.ed[:] = [self.arrive] * len(doors.ed)
+
+    def pressure(self) -> dict[str, float]:
+        """``boarders``: admitted patients waiting for a bed (in a cubicle or an escalation
+        space); ``over_12_hours``: patients in the department who arrived more than 12 hours
+        ago; ``waiting_for_cubicle``; ``in_department``: every patient in the department."""
+        since = self.env.now - TWELVE_HOURS
+        over = sum(1 for p in self._present.values() if p.t_arrival < since)
+        return {
+            "boarders": self.boarding.level,
+            "over_12_hours": float(over),
+            "waiting_for_cubicle": float(self.places.waiting),
+            "in_department": float(len(self._present)),
+        }
 
     # -- what A&E reports ----------------------------------------------------------------
     def kpis(self, results: Results) -> dict[str, float]:
@@ -160,6 +175,7 @@ class EmergencyDepartmentService(Service):
         assessed them first (already logged as arrived)."""
         if self.ctx.collecting:
             self.attendances += 1
+        self._present[p.pid] = p
         self.ctx.away(p, True)
         if self.log is not None:
             event = "referred_in" if referred_in else "arrival"
@@ -229,6 +245,7 @@ class EmergencyDepartmentService(Service):
             p.in_corridor = False
             if self.ctx.collecting:
                 self.time_in_department.record(self.env.now - p.t_arrival)
+            del self._present[p.pid]
             self.corridor.release(p.slot)
             if self._in_cubicle:  # the longest-waiting cubicle boarder takes the space
                 self._to_corridor(self._in_cubicle.popleft())
@@ -238,6 +255,7 @@ class EmergencyDepartmentService(Service):
         self._leave(p)
 
     def _leave(self, p: Patient) -> None:
+        del self._present[p.pid]
         if self.ctx.collecting:
             self.time_in_department.record(self.env.now - p.t_arrival)
             if p.mental_health:

@@ -5,9 +5,11 @@ that answers "no" (see each component's module for its own null object).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from pathsim.model.patients import Patient
+from pathsim.model.places import Places
 
 
 class Admits(Protocol):
@@ -69,3 +71,47 @@ class Discharged(Protocol):
     """Told of every patient leaving hospital care for home or onward care."""
 
     def after_discharge(self, p: Patient) -> None: ...
+
+
+class PlannedBeds(Protocol):
+    """A ward that takes a planned (elective) patient only if a bed is free at once."""
+
+    def try_admit_planned(self, p: Patient, leaves: Callable[[Patient], None]) -> bool:
+        """Admits ``p`` now if a bed is free and no emergency patient waits for one (True),
+        else does nothing (False); ``leaves(p)`` is called when the stay is over."""
+        ...
+
+
+class HomeTiming(Protocol):
+    """When a medically fit patient going home leaves (the discharge day and time)."""
+
+    def ready_time(self, t_fit: float, u_day: float, u_hour: float) -> float: ...
+
+
+class EscalatedWard(Protocol):
+    """What escalation changes on the ward: its number of beds, and when patients go home."""
+
+    places: Places
+    """The ward's beds (escalation opens and closes some)."""
+    beds: int
+    """The ward's own beds, without escalation beds."""
+    home_timing: HomeTiming | None
+    """The discharge timing of patients going home now (None: they leave when fit)."""
+
+    def set_home_timing(self, timing: HomeTiming | None) -> None:
+        """Patients going home follow ``timing`` from now on (fit patients waiting to go home
+        leave at the new time if it is earlier)."""
+        ...
+
+
+class PlannedList(Protocol):
+    """Planned admissions that escalation can cancel (elective inpatients)."""
+
+    @property
+    def cancelled_by_escalation(self) -> int:
+        """Admissions escalation cancelled in the results period."""
+        ...
+
+    def cancel_share(self, share: float) -> None:
+        """From now on, cancel this share of each day's planned admissions."""
+        ...

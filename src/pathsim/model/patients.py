@@ -48,6 +48,8 @@ class Route(IntEnum):
     """Referred to an onward service from the community."""
     INITIAL = 3
     """Already in a service when the run starts."""
+    ELECTIVE = 4
+    """A planned (elective) inpatient, booked on the waiting list."""
 
 
 __all__ = [

@@ -8,6 +8,11 @@ resources keep waiting requests in Python lists, and removing the head of a list
 
 Blocking is expressed by the caller: a patient who holds a place upstream keeps it until the
 callback for the next place fires, and only then releases the one it held.
+
+The number of places can change while a run goes (escalation beds): :meth:`Places.add` opens
+places, which waiting patients take at once; :meth:`Places.close` takes places out, the free
+ones at once and the others as they are released (a place that is closing goes to nobody,
+even with patients waiting), so nobody is moved out of a place to close it.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ class Places:
     """``capacity`` identical places and a waiting line for them."""
 
     __slots__ = (
+        "_closing",
         "_free",
         "_heap",
         "_line",
+        "_next_slot",
         "_seq",
+        "_spare_slots",
         "busy",
         "capacity",
         "name",
+        "on_closed",
         "queue_monitor",
     )
 
@@ -56,6 +65,13 @@ class Places:
         self._line: deque[tuple[Any, GrantCallback]] | None = None if priority else deque()
         self._heap: list[tuple[float, int, Any, GrantCallback]] | None = [] if priority else None
         self._seq = 0
+        self._closing = 0
+        """Places asked to close that were in use: each closes when it is released."""
+        self._spare_slots: list[int] = []
+        """Slot numbers of closed places, given again (lowest first) to places opened later."""
+        self._next_slot = capacity
+        self.on_closed: Callable[[], None] | None = None
+        """Called once for each place that closes (at once or when released)."""
 
     @property
     def in_use(self) -> int:
@@ -91,8 +107,69 @@ class Places:
         self.queue_monitor.add(1)
         return False
 
+    @property
+    def closing(self) -> int:
+        """Places in use that will close when they are released."""
+        return self._closing
+
+    def add(self, n: int) -> None:
+        """Opens ``n`` more places; patients waiting take them at once, first in line first."""
+        if n < 0:
+            raise ValueError(f"cannot open {n} places")
+        for _ in range(n):
+            if self._spare_slots:
+                slot = heapq.heappop(self._spare_slots)
+            else:
+                slot = self._next_slot
+                self._next_slot += 1
+            self.capacity += 1
+            if self._line:
+                patient, granted = self._line.popleft()
+            elif self._heap:
+                _, _, patient, granted = heapq.heappop(self._heap)
+            else:
+                self._free.append(slot)
+                continue
+            self.queue_monitor.add(-1)
+            self.busy.add(1)
+            granted(patient, slot)
+
+    def close(self, n: int) -> None:
+        """Closes ``n`` places: free ones at once (the highest-numbered first), the rest as
+        they are released. At most the places open and not already closing can close."""
+        if n < 0 or n > self.capacity - self._closing:
+            raise ValueError(
+                f"cannot close {n} places: {self.capacity} are open, {self._closing} closing"
+            )
+        free = self._free
+        now = min(n, len(free))
+        if now:
+            free.sort(reverse=True)  # the stack pops its last item: keep the lowest numbers
+            for slot in free[:now]:
+                self._retire(slot)
+            del free[:now]
+        self._closing += n - now
+
+    def cancel_closing(self, n: int) -> None:
+        """Keeps open ``n`` of the places that were to close when released."""
+        if n < 0 or n > self._closing:
+            raise ValueError(f"cannot cancel {n} closures: {self._closing} are pending")
+        self._closing -= n
+
+    def _retire(self, slot: int) -> None:
+        self.capacity -= 1
+        heapq.heappush(self._spare_slots, slot)
+        if self.on_closed is not None:
+            self.on_closed()
+
     def release(self, slot: int) -> None:
-        """Frees place ``slot``; the first patient in line (if any) gets it at once."""
+        """Frees place ``slot``; the first patient in line (if any) gets it at once, unless
+        the place is closing (then it closes)."""
+        if self._closing:
+            self._closing -= 1
+            self.busy.add(-1)
+            self._retire(slot)
+            return
         if self._line:
             patient, granted = self._line.popleft()
         elif self._heap:

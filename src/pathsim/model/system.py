@@ -11,7 +11,7 @@ asks each component for what it reports.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.service import Service
 from pathsim.model.streams import Streams
 from pathsim.scenario.effective import effective_system
+from pathsim.scenario.errors import ScenarioError
 from pathsim.scenario.models import Scenario
 
 
@@ -195,3 +196,15 @@ class System:
         frame.insert(0, "replication", self.replication)
         frame["warmup"] = frame["day"] < self.warmup_days
         return frame
+
+
+def check_buildable(
+    scenario: Scenario, file: str = "", builders: Sequence[Builder] = BUILDERS
+) -> None:
+    """Builds one replication of ``scenario`` without running it, so that what only the
+    built model can check (an escalation measure that no component has) is refused before
+    any run, as a ScenarioError naming ``file`` (the command line exits with 2)."""
+    try:
+        System(scenario, 0, scenario.run.seed, 1, 0, builders=builders)
+    except ScenarioError as exc:
+        raise ScenarioError([replace(p, file=p.file or file) for p in exc.problems]) from None

@@ -1,5 +1,6 @@
 """Acute wards: beds, clinical length of stay, the weekly discharge pattern, and delayed
-discharge while onward care has no room."""
+discharge while onward care has no room; planned (elective) patients in the same beds, and
+the beds and discharge timing that escalation changes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathsim.model.clock import call_after
 from pathsim.model.component import Cost, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
 from pathsim.model.discharge_clock import DischargeClock
-from pathsim.model.hooks import Discharged, LiaisonWaits, StepDown
+from pathsim.model.hooks import Discharged, HomeTiming, LiaisonWaits, StepDown
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import Patient, Route
@@ -38,15 +39,28 @@ CARE_HOME_PATHWAY = PATHWAY_NUMBER[Pathway.P3]
 InitialPatients = Callable[[], Iterable[tuple[Patient, float]]]
 """Gives the patients in a bed when the run starts, each with the days already spent."""
 
+Leaves = Callable[[Patient], None]
+"""Told when a planned patient's stay is over."""
+
 KPIS: dict[str, str] = {
     "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
-    "ward_admissions": "Patients admitted to an acute bed (overnight admissions)",
-    "bed_occupancy": "Mean share of acute beds occupied by a patient (time-weighted)",
-    "bed_unavailability": "Mean share of acute beds unavailable: occupied or being turned around",
+    "ward_admissions": (
+        "Emergency patients admitted to an acute bed (overnight admissions; electives apart)"
+    ),
+    "bed_occupancy": (
+        "Mean number of acute beds occupied by a patient (emergency or elective, escalation "
+        "beds included) over the ward's own beds (time-weighted; above 1 when escalation beds "
+        "are full)"
+    ),
+    "bed_unavailability": (
+        "Mean share of acute beds unavailable: occupied or being turned around (as occupancy)"
+    ),
     "time_above_92pct_occupancy": "Share of time with at least 92% of acute beds occupied",
     "time_above_95pct_occupancy": "Share of time with at least 95% of acute beds occupied",
-    "mean_los_days": "Mean time in an acute bed, admission to leaving (days)",
-    "mean_wait_for_bed_hours": "Mean wait for an acute bed, request to admission (hours)",
+    "mean_los_days": "Mean time of emergency patients in an acute bed, admission to leaving (days)",
+    "mean_wait_for_bed_hours": (
+        "Mean wait of emergency patients for an acute bed, request to admission (hours)"
+    ),
     "delayed_discharge_bed_days": "Bed days between medically fit and leaving, all causes",
     "delayed_discharge_bed_days_<cause>": (
         "Bed days between medically fit and leaving, by cause: discharge_process (waiting for a "
@@ -60,15 +74,23 @@ KPIS: dict[str, str] = {
         "Patients in bed who no longer meet the criteria to reside (medically fit), per 100 "
         "beds, at midnight"
     ),
-    "share_beds_stay_7d_plus": "Share of occupied beds held by stays of 7+ days (midnight)",
-    "share_beds_stay_21d_plus": "Share of occupied beds held by stays of 21+ days (midnight)",
+    "share_beds_stay_7d_plus": (
+        "Share of occupied beds held by stays of 7+ days (midnight; elective stays included)"
+    ),
+    "share_beds_stay_21d_plus": (
+        "Share of occupied beds held by stays of 21+ days (midnight; elective stays included)"
+    ),
 }
 """The KPIs the ward reports, with their descriptions."""
 
 
 class AcuteWardService(Service):
     """Beds. A patient keeps the bed from admission until discharge home or until the onward
-    service has a place; the time between medically fit and leaving is recorded by cause."""
+    service has a place; the time between medically fit and leaving is recorded by cause.
+
+    Planned (elective) patients take a bed only when one is free at once
+    (:meth:`try_admit_planned`), stay their planned time and go home: they count in the beds
+    occupied, never in the emergency measures (admissions, length of stay, waits, delays)."""
 
     holds_beds = True
 
@@ -91,6 +113,8 @@ class AcuteWardService(Service):
         onward care (readmissions); ``initial`` gives the patients in a bed at the start."""
         super().__init__(ctx, "acute_ward", spec.organisation, spec.beds)
         self.spec = spec
+        self.beds = spec.beds
+        """The ward's own beds (escalation can open more: ``places.capacity``)."""
         self.onward = onward
         self.turnaround = spec.bed_turnaround_hours / 24
         self.patients = ThresholdLevelMonitor(
@@ -110,6 +134,10 @@ class AcuteWardService(Service):
             if timing
             else None
         )
+        self.home_timing: HomeTiming | None = self.clock
+        """When patients going home leave: the ward's clock, or escalation's while in force."""
+        self._going_home: dict[int, tuple[Patient, float]] = {}
+        """Fit patients waiting for their discharge day and time: pid -> (patient, when)."""
         self.delays: dict[str, LevelMonitor] = {
             cause: LevelMonitor(ctx.env, f"delay.{cause}")
             for cause in (DISCHARGE_PROCESS, AWAITING_MENTAL_HEALTH, *FRICTION_CAUSES)
@@ -171,6 +199,21 @@ class AcuteWardService(Service):
         """Patients in a bed waiting for an onward place are counted in that line."""
         return self.patients_holding() + self.places.waiting - int(self.waiting_for_a_place())
 
+    def pressure(self) -> dict[str, float]:
+        """``occupancy``: patients in a bed over the ward's own beds (1 or more when every bed
+        is taken, escalation beds included); ``occupied``; ``medically_fit``: patients in a
+        bed no longer meeting the criteria to reside; ``medically_fit_per_100_beds``;
+        ``waiting_for_bed``: patients waiting for a bed (A&E boarders, direct admissions)."""
+        occupied = self.patients.level
+        fit = self.fit_in_bed.level
+        return {
+            "occupancy": occupied / self.beds,
+            "occupied": occupied,
+            "medically_fit": fit,
+            "medically_fit_per_100_beds": fit * 100 / self.beds,
+            "waiting_for_bed": float(self.places.waiting),
+        }
+
     def front_doors(self, doors: FrontDoors) -> None:
         """Direct admissions (GP, NHS 111) of every segment arrive at the ward."""
         doors.direct[:] = [self.arrive_direct] * len(doors.direct)
@@ -213,6 +256,37 @@ class AcuteWardService(Service):
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
         slot = self.places.occupy(p)
         self._start_stay(p, slot, -elapsed)
+
+    def try_admit_planned(self, p: Patient, leaves: Leaves) -> bool:
+        """A planned (elective) patient takes a bed now if one of the ward's own is free and
+        no emergency patient is waiting for a bed (they come first); escalation beds are for
+        emergency patients. The patient stays ``p.los`` days and goes home; ``leaves(p)`` is
+        then told. False (nothing done) when there is no such bed."""
+        places = self.places
+        if places.waiting or places.in_use >= self.beds:
+            return False
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+            self.log.add(p.pid, MILESTONE, "elective_admission", self.name)
+        places.request(p, self._planned_bed)
+        call_after(self.env, p.los, self._planned_done, (p, leaves))
+        return True
+
+    def _planned_bed(self, p: Patient, slot: int) -> None:
+        p.holder = self
+        p.slot = slot
+        p.t_bed = self.env.now
+        self.patients.add(1)
+        self.occupants[p.pid] = p.t_bed
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+
+    def _planned_done(self, value: tuple[Patient, Leaves]) -> None:
+        p, leaves = value
+        self._free_bed(p)
+        p.holder = None
+        leaves(p)
+        self.patient_leaves_system(p)
 
     # -- stay --------------------------------------------------------------------------
     def _bed(self, p: Patient, slot: int) -> None:
@@ -288,17 +362,34 @@ class AcuteWardService(Service):
             p.t_referred = now
             self.pipelines[p.onward].run(p, self._referred)
             return
-        if self.clock is not None:
-            ready = self.clock.ready_time(now, p.dis_u_day, p.dis_u_hour)
+        timing = self.home_timing
+        if timing is not None:
+            ready = timing.ready_time(now, p.dis_u_day, p.dis_u_hour)
             if ready > now:
                 self.delays[DISCHARGE_PROCESS].add(1)
+                self._going_home[p.pid] = (p, ready)
                 call_after(self.env, ready - now, self._home_later, p)
                 return
         self._go_home(p)
 
     def _home_later(self, p: Patient) -> None:
+        if self._going_home.pop(p.pid, None) is None:
+            # Brought forward by a new discharge timing (escalation), and gone already.
+            # A patient leaves the ward only once, so a later call never meets a new stay.
+            return
         self.delays[DISCHARGE_PROCESS].add(-1)
         self._go_home(p)
+
+    def set_home_timing(self, timing: HomeTiming | None) -> None:
+        """Patients going home follow ``timing`` from now on; those already waiting for
+        their discharge day and time leave at the new one if it is earlier (None: at once)."""
+        self.home_timing = timing
+        now = self.env.now
+        for p, due in list(self._going_home.values()):
+            ready = now if timing is None else timing.ready_time(now, p.dis_u_day, p.dis_u_hour)
+            if ready < due:
+                self._going_home[p.pid] = (p, ready)
+                call_after(self.env, ready - now, self._home_later, p)
 
     def _go_home(self, p: Patient) -> None:
         self._leave(p)
@@ -376,8 +467,8 @@ class AcuteWardService(Service):
         k: dict[str, float] = {
             "emergency_admissions": float(self.ctx.emergency_admissions),
             "ward_admissions": float(self.admissions),
-            "bed_occupancy": results.mean_level(name, "occupied") / self.capacity,
-            "bed_unavailability": results.mean_level(name, "unavailable") / self.capacity,
+            "bed_occupancy": results.mean_level(name, "occupied") / self.beds,
+            "bed_unavailability": results.mean_level(name, "unavailable") / self.beds,
         }
         above = results.increase(name, "time_above")
         for thr, time in zip(OCCUPANCY_THRESHOLDS, above, strict=True):
@@ -395,15 +486,17 @@ class AcuteWardService(Service):
         occupied = results.midnights(name, "occupied_at_midnight")
         long7 = results.midnights(name, "stays_7d_plus_at_midnight")
         long21 = results.midnights(name, "stays_21d_plus_at_midnight")
-        k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.capacity) if fit.size else math.nan
+        k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.beds) if fit.size else math.nan
         k["share_beds_stay_7d_plus"] = ratio(float(long7.sum()), float(occupied.sum()))
         k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
         return k
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
-        """Bed days at their rate, delayed bed days at theirs."""
+        """Emergency patients' bed days at their rate, delayed bed days at theirs (elective
+        bed days are priced by the electives component)."""
         spec = self.spec
         bed_days = kpis["bed_occupancy"] * spec.beds * results.days
+        bed_days -= kpis.get("elective_bed_days", 0.0)
         delayed = kpis["delayed_discharge_bed_days"]
         gbp = (bed_days - delayed) * spec.cost_per_bed_day_gbp + (
             delayed * spec.cost_per_delayed_bed_day_gbp

@@ -3,9 +3,10 @@
 The one place where lever switches are read. :func:`effective_system` turns a validated
 scenario into the components the model should build and the parameters of each: which
 optional services exist (a joint emergency team, virtual wards, case management, the mental
-health liaison team, deterioration while waiting), with which settings, the frictions that
-remain (:func:`~pathsim.scenario.integration.effective_frictions`) and the places each onward
-service has. The model builds exactly this and never asks whether a lever is on.
+health liaison team, deterioration while waiting, elective inpatients, escalation), with which
+settings, the frictions that remain (:func:`~pathsim.scenario.integration.effective_frictions`)
+and the places each onward service has. The model builds exactly this and never asks whether
+a lever is on.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.electives import ElectiveInpatients
+from pathsim.scenario.escalation import Escalation
 from pathsim.scenario.integration import (
     EffectiveFrictions,
     ProactiveCare,
@@ -51,6 +54,10 @@ class EffectiveSystem(Strict):
     liaison: EffectiveLiaison | None = None
     case_management: ProactiveCare | None = None
     deterioration: Deterioration | None = None
+    electives: ElectiveInpatients | None = None
+    """Planned inpatients in the ward's beds (None: none)."""
+    escalation: Escalation | None = None
+    """OPEL levels and their actions (None: the trust never escalates)."""
 
 
 def _liaison(sc: Scenario) -> EffectiveLiaison | None:
@@ -99,4 +106,6 @@ def effective_system(scenario: Scenario) -> EffectiveSystem:
         liaison=_liaison(scenario),
         case_management=proactive if proactive.enabled else None,
         deterioration=det if det.daily_chance > 0 and det.to_service is not None else None,
+        electives=scenario.electives if scenario.electives.enabled else None,
+        escalation=scenario.escalation if scenario.escalation.enabled else None,
     )

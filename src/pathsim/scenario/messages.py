@@ -124,6 +124,11 @@ def _hint_for(err: Any, path: tuple[str, ...], data: Any) -> str:
     if kind == "union_tag_not_found":
         return "Add 'distribution: <family>', e.g. {distribution: lognormal, mean: 5, sd: 6}."
     if kind == "string_pattern_mismatch":
+        if "\\." in str(ctx.get("pattern", "")):  # a measure: <component>.<metric>
+            return (
+                "A measure is '<component>.<metric>' (e.g. acute_ward.occupancy): lower-case "
+                "letters, digits and underscores on each side of one dot."
+            )
         return "Names are lower-case letters, digits and underscores, starting with a letter."
     if kind == "missing":
         return "Add it."

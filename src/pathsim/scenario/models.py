@@ -27,6 +27,8 @@ import datetime as dt
 
 from pydantic import Field, field_validator, model_validator
 
+from pathsim.scenario.electives import ElectiveInpatients
+from pathsim.scenario.escalation import Escalation
 from pathsim.scenario.integration import Frictions, Integration
 from pathsim.scenario.models_base import (
     MAX_DAYS,
@@ -152,6 +154,14 @@ class Scenario(Strict):
             "For each pathway P1-P3, the onward services it leads to with the share of patients "
             "going to each (sums to 1). P0 leads home and takes no entry."
         ),
+    )
+    electives: ElectiveInpatients = Field(
+        default_factory=ElectiveInpatients,
+        description="Planned (elective) inpatients sharing the acute ward's beds; off by default",
+    )
+    escalation: Escalation = Field(
+        default_factory=Escalation,
+        description="OPEL-style escalation levels and the actions they switch on; off by default",
     )
 
     @field_validator("discharge_pathway_services")

@@ -1,0 +1,181 @@
+"""Elective (planned) inpatients: booked each weekday, admitted at one time of day if a bed
+is free at once, cancelled on the day and rebooked otherwise.
+
+Built only when the effective system has electives; otherwise :class:`NoElectives` stands in
+and books nobody. Each day, at ``admission_hour``, the day's planned number of new patients
+joins the back of the waiting list, and the list is worked from its head, first come first
+served, for up to the planned number plus ``catch_up_per_day``: escalation may cancel a share
+of those first (``cancel_electives``); each of the rest takes a bed if the ward has one of its
+own free and no emergency patient is waiting (:meth:`~pathsim.model.ward.AcuteWardService.
+try_admit_planned`), and once one finds none, so do the others. Cancelled patients keep their
+place at the head of the list.
+
+Each patient's length of stay is drawn when they are booked, from the stream
+``electives.length_of_stay``, in booking order: the bookings do not depend on what happens in
+the hospital, so the same patients with the same stays come in every configuration.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+
+from pathsim.model.clock import call_at
+from pathsim.model.component import Component, Cost, Results
+from pathsim.model.context import RunContext
+from pathsim.model.hooks import PlannedBeds
+from pathsim.model.monitors import LevelMonitor
+from pathsim.model.patients import Patient, Route
+from pathsim.model.service import BufferedSampler
+from pathsim.model.streams import Streams
+from pathsim.scenario.electives import ElectiveInpatients
+
+NAME = "electives"
+
+KPIS: dict[str, str] = {
+    "elective_admissions": "Elective (planned) inpatients admitted to an acute bed",
+    "elective_cancellations": (
+        "Elective admissions cancelled on the day, for want of a bed or by escalation (a "
+        "patient cancelled twice counts twice)"
+    ),
+    "elective_cancellations_no_bed": (
+        "Elective admissions cancelled on the day because no bed was free (or emergency "
+        "patients were waiting for one)"
+    ),
+    "elective_cancellations_escalation": "Elective admissions cancelled by escalation",
+    "elective_waiting_list_end": (
+        "Elective patients waiting for a date at the end of the run: those cancelled, and "
+        "those the day's admissions could not reach behind them"
+    ),
+    "elective_bed_days": "Bed days of elective inpatients in acute beds",
+}
+"""The KPIs elective inpatients report, with their descriptions."""
+
+
+class Electives(Component):
+    """The planned admissions of every day, and the list of those cancelled."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        spec: ElectiveInpatients,
+        streams: Streams,
+        ward: PlannedBeds,
+        organisation: str,
+    ) -> None:
+        """``ward`` admits a patient if a bed is free now; ``organisation`` pays for the
+        bed days (the ward's)."""
+        self.ctx = ctx
+        self.env = ctx.env
+        self.spec = spec
+        self.ward = ward
+        self.organisation = organisation
+        self.stay = BufferedSampler(spec.length_of_stay_days, streams["electives.length_of_stay"])
+        self.waiting: deque[Patient] = deque()
+        """Booked patients not yet admitted, first booked first."""
+        self.in_bed = LevelMonitor(ctx.env, "electives.in_bed")
+        self.list_length = LevelMonitor(ctx.env, "electives.waiting_list")
+        self._share_cancelled = 0.0
+        self.admissions = 0
+        self.cancelled_no_bed = 0
+        self.cancelled_escalation = 0
+
+    def start(self) -> None:
+        first = self.spec.admission_hour / 24
+        if first < self.ctx.end:
+            call_at(self.env, first, self._session)
+
+    def cancel_share(self, share: float) -> None:
+        """From now on, escalation cancels this share of each day's planned admissions."""
+        self._share_cancelled = share
+
+    @property
+    def cancelled_by_escalation(self) -> int:
+        """Admissions escalation cancelled in the results period."""
+        return self.cancelled_escalation
+
+    # -- each day ----------------------------------------------------------------------
+    def _book(self, n: int) -> None:
+        ctx = self.ctx
+        for _ in range(n):
+            p = Patient(ctx.new_other_id(), -1, Route.ELECTIVE, self.env.now)
+            p.los = self.stay.next()
+            self.waiting.append(p)
+        self.list_length.add(n)
+
+    def _session(self, _value: object = None) -> None:
+        """The day's planned admissions, at the admission hour."""
+        spec = self.spec
+        day = math.floor(self.env.now)
+        planned = spec.admissions_per_weekday[self.ctx.calendar.weekday(day)]
+        self._book(planned)
+        waiting = self.waiting
+        today = min(len(waiting), planned + spec.catch_up_per_day)
+        by_escalation = math.floor(today * self._share_cancelled + 0.5)
+        cancelled: list[Patient] = []
+        admitted = 0
+        for i in range(today):
+            p = waiting.popleft()
+            if (
+                i < today - by_escalation
+                and not cancelled
+                and self.ward.try_admit_planned(p, self._left)
+            ):
+                admitted += 1
+                continue
+            cancelled.append(p)
+        waiting.extendleft(reversed(cancelled))
+        self.in_bed.add(admitted)
+        self.list_length.add(-admitted)
+        if self.ctx.collecting:
+            self.admissions += admitted
+            self.cancelled_escalation += by_escalation
+            self.cancelled_no_bed += len(cancelled) - by_escalation
+        tomorrow = day + 1 + spec.admission_hour / 24
+        if tomorrow < self.ctx.end:
+            call_at(self.env, tomorrow, self._session)
+
+    def _left(self, p: Patient) -> None:
+        self.in_bed.add(-1)
+
+    # -- what electives report ---------------------------------------------------------
+    def level_monitors(self) -> dict[str, LevelMonitor]:
+        return {"in_bed": self.in_bed, "waiting_list": self.list_length}
+
+    def patients_present(self) -> int:
+        """Booked patients waiting for a date (those in a bed are the ward's)."""
+        return len(self.waiting)
+
+    def pressure(self) -> dict[str, float]:
+        """``waiting_list``: booked patients not yet admitted (cancelled ones)."""
+        return {"waiting_list": float(len(self.waiting))}
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return {
+            "elective_admissions": float(self.admissions),
+            "elective_cancellations": float(self.cancelled_no_bed + self.cancelled_escalation),
+            "elective_cancellations_no_bed": float(self.cancelled_no_bed),
+            "elective_cancellations_escalation": float(self.cancelled_escalation),
+            "elective_waiting_list_end": float(len(self.waiting)),
+            "elective_bed_days": results.mean_level(self.name, "in_bed") * results.days,
+        }
+
+    def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
+        gbp = kpis["elective_bed_days"] * self.spec.cost_per_bed_day_gbp
+        return [Cost(self.name, self.organisation, gbp)]
+
+
+class NoElectives(Component):
+    """No elective inpatients: nobody is booked, nothing is cancelled."""
+
+    name = NAME
+    cancelled_by_escalation = 0
+
+    def cancel_share(self, share: float) -> None:
+        """Nothing to cancel."""
+
+    def kpis(self, results: Results) -> dict[str, float]:
+        return dict.fromkeys(KPIS, 0.0)
