@@ -174,6 +174,7 @@ def build_onward(a: Assembly) -> Component:
         a.ctx,
         sc.onward_services,
         a.system.onward_capacity,
+        a.system.onward_initial,
         a.streams,
         a.get("referrals"),
         sc.acute_ward.organisation,
