@@ -28,6 +28,8 @@ from pathsim.model.deterioration import KPIS as DETERIORATION_KPIS
 from pathsim.model.deterioration import DeteriorationCheck, NoDeterioration
 from pathsim.model.ed import KPIS as ED_KPIS
 from pathsim.model.ed import EmergencyDepartmentService
+from pathsim.model.gridlock import BED_QUEUE, ED_CUBICLE_QUEUE, GridlockWatch, Watch
+from pathsim.model.gridlock import KPIS as GRIDLOCK_KPIS
 from pathsim.model.initial import initial_ward_patients
 from pathsim.model.jet import KPIS as JET_KPIS
 from pathsim.model.jet import JointEmergencyTeam, NoJointEmergencyTeam
@@ -239,6 +241,22 @@ def build_case_management(a: Assembly) -> Component:
     return CaseManagement(a.ctx, spec, segment, people)
 
 
+def build_gridlock(a: Assembly) -> Component:
+    """Watches the A&E cubicle queue and the line for a bed, each against its threshold."""
+    spec = a.scenario.gridlock
+    ed: EmergencyDepartmentService = a.get("ed")
+    ward: AcuteWardService = a.get("acute_ward")
+    return GridlockWatch(
+        [
+            Watch(
+                ED_CUBICLE_QUEUE, ed.name, "queue_length", spec.ed_queue_per_cubicle * ed.capacity
+            ),
+            Watch(BED_QUEUE, ward.name, "queue_length", spec.bed_queue_per_bed * ward.capacity),
+        ],
+        spec.consecutive_days,
+    )
+
+
 def build_arrivals(a: Assembly) -> Component:
     return CrisisArrivals(a.ctx, a.scenario, a.streams, a.choices, a.doors)
 
@@ -256,5 +274,6 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("virtual_ward", build_virtual_ward, VIRTUAL_WARD_KPIS),
     Builder("readmissions", build_readmissions, READMISSION_KPIS),
     Builder("arrivals", build_arrivals),
+    Builder("gridlock", build_gridlock, GRIDLOCK_KPIS),
 )
 """The standard model, in reporting order."""

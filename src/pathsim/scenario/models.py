@@ -24,6 +24,7 @@ import math
 from pydantic import Field, field_validator, model_validator
 
 from pathsim.scenario.distributions import Distribution
+from pathsim.scenario.gridlock import GridlockDetection
 from pathsim.scenario.integration import Frictions, Integration
 from pathsim.scenario.models_base import (
     MAX_DAYS,
@@ -287,6 +288,10 @@ class Scenario(Strict):
     readmission: Readmission = Field(
         default_factory=Readmission,
         description="How the chance of readmission within 30 days varies by pathway and care",
+    )
+    gridlock: GridlockDetection = Field(
+        default_factory=GridlockDetection,
+        description="When a replication counts as gridlocked (a measure; changes no patient)",
     )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,
