@@ -67,6 +67,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("mental_health", m.MentalHealthLiaison, "`mental_health:`"),
     ("deterioration", m.Deterioration, "`deterioration:`"),
     ("readmission", m.Readmission, "`readmission:`"),
+    ("gridlock", m.GridlockDetection, "`gridlock:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 
