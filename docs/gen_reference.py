@@ -94,6 +94,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         esc.DivertAmbulances,
         "`escalation.actions.divert_ambulances:`",
     ),
+    ("gridlock", m.GridlockDetection, "`gridlock:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

@@ -454,7 +454,9 @@ def test_compare_with_itself_differs_by_exactly_zero() -> None:
             continue
         assert row["diff"] == 0.0, kpi
         measured += 1
-    assert measured >= len(same) - 3
+    # gridlock onsets are undefined (NaN) in a replication that never gridlocks
+    onsets = sum(1 for kpi in same if kpi.startswith("gridlock_onset_day"))
+    assert measured >= len(same) - 3 - onsets
 
 
 def test_compare_bad_other_file_exit_2() -> None:

@@ -87,6 +87,17 @@ EXPECTED: dict[str, Expect] = {
     "payer_unknown": _e("organisations.acute.payer", "'nhs' or 'local_authority'", "charity"),
     "queue_discipline_bad": _e("ed.queue_discipline", "'fifo' or 'priority'", "random"),
     "when_full_bad": _e("onward_services.home_care.when_full", "'wait' or 'divert'", "queue"),
+    "initial_occupancy_word": _e(
+        "onward_services.home_care.initial_occupancy_share",
+        "or the word 'equilibrium'",
+        "equilibrum",
+    ),
+    "initial_occupancy_above_one": _e(
+        "onward_services.home_care.initial_occupancy_share",
+        "share of the places from 0 to 1",
+        "1.5",
+    ),
+    "gridlock_days_zero": _e("gridlock.consecutive_days", "greater than or equal to 1", "got 0"),
     "window_backwards": _e(
         "acute_ward.discharge_timing", "window_end_hour (9.0) must be after window_start_hour"
     ),

@@ -3,10 +3,12 @@ asked, to a Parquet file (``pathsim.simulate``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pathsim.experiment.parquet_log import parquet_sink
 from pathsim.model import replication as model
+from pathsim.model.builders import BUILDERS, Builder
 from pathsim.model.replication import ReplicationResult
 from pathsim.scenario.models import Scenario
 
@@ -20,6 +22,7 @@ def simulate(
     warmup_days: int | None = None,
     event_log: bool | None = None,
     event_log_path: str | Path | None = None,
+    builders: Sequence[Builder] = BUILDERS,
 ) -> ReplicationResult:
     """Runs replication number ``replication`` of ``scenario``.
 
@@ -35,6 +38,9 @@ def simulate(
     none (a process killed outright can leave its temporary, ``.<name>.<random>.tmp`` beside
     it; a run folder removes those when resumed). ``pandas.read_parquet`` on it gives the
     DataFrame ``event_log`` would have held.
+
+    ``builders`` is the table of components to build (:data:`pathsim.model.builders.BUILDERS`,
+    the standard model, unless a study adds or replaces a component).
     """
     return model.simulate(
         scenario,
@@ -44,4 +50,5 @@ def simulate(
         warmup_days=warmup_days,
         event_log=event_log,
         event_log_sink=None if event_log_path is None else parquet_sink(event_log_path),
+        builders=builders,
     )

@@ -32,6 +32,8 @@ from pathsim.model.electives import KPIS as ELECTIVE_KPIS
 from pathsim.model.electives import Electives, NoElectives
 from pathsim.model.escalation import KPIS as ESCALATION_KPIS
 from pathsim.model.escalation import Escalation, NoEscalation
+from pathsim.model.gridlock import BED_QUEUE, ED_CUBICLE_QUEUE, GridlockWatch, Watch
+from pathsim.model.gridlock import KPIS as GRIDLOCK_KPIS
 from pathsim.model.initial import initial_ward_patients
 from pathsim.model.jet import KPIS as JET_KPIS
 from pathsim.model.jet import JointEmergencyTeam, NoJointEmergencyTeam
@@ -178,6 +180,7 @@ def build_onward(a: Assembly) -> Component:
         a.ctx,
         sc.onward_services,
         a.system.onward_capacity,
+        a.system.onward_initial,
         a.streams,
         a.get("referrals"),
         sc.acute_ward.organisation,
@@ -272,6 +275,22 @@ def build_escalation(a: Assembly) -> Component:
     )
 
 
+def build_gridlock(a: Assembly) -> Component:
+    """Watches the A&E cubicle queue and the line for a bed, each against its threshold."""
+    spec = a.scenario.gridlock
+    ed: EmergencyDepartmentService = a.get("ed")
+    ward: AcuteWardService = a.get("acute_ward")
+    return GridlockWatch(
+        [
+            Watch(
+                ED_CUBICLE_QUEUE, ed.name, "queue_length", spec.ed_queue_per_cubicle * ed.capacity
+            ),
+            Watch(BED_QUEUE, ward.name, "queue_length", spec.bed_queue_per_bed * ward.capacity),
+        ],
+        spec.consecutive_days,
+    )
+
+
 def build_arrivals(a: Assembly) -> Component:
     return CrisisArrivals(a.ctx, a.scenario, a.streams, a.choices, a.doors)
 
@@ -291,5 +310,6 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("readmissions", build_readmissions, READMISSION_KPIS),
     Builder(ESCALATION, build_escalation, ESCALATION_KPIS),
     Builder("arrivals", build_arrivals),
+    Builder("gridlock", build_gridlock, GRIDLOCK_KPIS),
 )
 """The standard model, in reporting order."""

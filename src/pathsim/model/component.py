@@ -72,6 +72,11 @@ class Results:
         series = self.integrals[(service, metric)]
         return (series[-1] - series[self.start]) / self.days
 
+    def daily_means(self, service: str, metric: str) -> np.ndarray:
+        """Time-weighted mean of a level monitor on each day of the results period (the
+        snapshots are taken at every midnight, so each difference is one day's integral)."""
+        return np.diff(np.asarray(self.integrals[(service, metric)][self.start :]))
+
     def midnights(self, service: str, metric: str) -> np.ndarray:
         """Counts taken at each midnight inside the results period."""
         return np.asarray(self.midnight[(service, metric)][self.start + 1 :])

@@ -67,14 +67,17 @@ class OnwardServiceComponent(Service):
         hospital_organisation: str,
         deterioration: Deteriorates,
         directory: Mapping[str, OnwardServiceComponent],
+        initial_places: int = 0,
     ) -> None:
         """``capacity`` may differ from the scenario's (levers can add places); people
         referred from the community pass the steps ``referrals`` builds (a referral to
         another organisation than ``hospital_organisation`` crosses a boundary);
         ``deterioration`` decides whether a patient waiting in bed still needs this service
         when a place comes free; ``directory`` finds, by name, the service a person is
-        referred on to when a stay ends."""
+        referred on to when a stay ends; ``initial_places`` are in use when the run
+        starts."""
         super().__init__(ctx, name, spec.organisation, capacity)
+        self.initial_places = initial_places
         self.spec = spec
         self.bed_based = spec.kind in BED_BASED
         """Whether a stay here is time away from home (a community bed, a care home)."""
@@ -117,11 +120,10 @@ class OnwardServiceComponent(Service):
         return self.patients_holding() + self.places.waiting + int(self.in_referral.level)
 
     def start(self) -> None:
-        """Places already in use when the run starts (added places start empty), each with
-        a residual time drawn from the equilibrium distribution; then the referrals from the
-        community begin."""
+        """Places already in use when the run starts, each with a residual time drawn from
+        the equilibrium distribution; then the referrals from the community begin."""
         spec, ctx = self.spec, self.ctx
-        n = round(spec.capacity * spec.initial_occupancy_share)
+        n = self.initial_places
         if n > 0:
             remaining = spec.length_of_stay_days.sample_residual(
                 self.streams[f"initial.{self.name}"], n
@@ -268,6 +270,7 @@ class OnwardServices(Component):
         ctx: RunContext,
         specs: Mapping[str, OnwardService],
         capacities: Mapping[str, int],
+        initial: Mapping[str, int],
         streams: Streams,
         referrals: FrictionSteps,
         hospital_organisation: str,
@@ -275,7 +278,8 @@ class OnwardServices(Component):
         deteriorating: Iterable[str],
         no_deterioration: Deteriorates,
     ) -> None:
-        """Patients waiting in bed for a service named in ``deteriorating`` may deteriorate
+        """Each service has ``capacities`` places, ``initial`` of them in use at the start.
+        Patients waiting in bed for a service named in ``deteriorating`` may deteriorate
         (``deterioration`` decides); for the others, ``no_deterioration`` never says so."""
         deteriorating = set(deteriorating)
         self.by_name: dict[str, OnwardServiceComponent] = {}
@@ -291,6 +295,7 @@ class OnwardServices(Component):
                 hospital_organisation,
                 deterioration if name in deteriorating else no_deterioration,
                 self.by_name,
+                initial[name],
             )
             self.by_name[name] = svc
             self.services.append(svc)

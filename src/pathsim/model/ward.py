@@ -80,6 +80,19 @@ KPIS: dict[str, str] = {
     "share_beds_stay_21d_plus": (
         "Share of occupied beds held by stays of 21+ days (midnight; elective stays included)"
     ),
+    "share_discharges_delayed": (
+        "Discharge Ready Date measure: share of patients leaving an acute bed in the results "
+        "period whose discharge date is after the date they were declared medically fit "
+        "(whole calendar days; a step-down to a virtual ward leaves on its ready date)"
+    ),
+    "mean_delay_days_among_delayed": (
+        "Discharge Ready Date measure: mean whole days from the date declared medically fit to "
+        "the discharge date, of the delayed discharges (those of at least a day)"
+    ),
+    "share_bed_days_delayed": (
+        "Discharge Ready Date measure: the delayed discharges' delay days (whole days) as a "
+        "share of the bed days available in the results period (beds x days)"
+    ),
 }
 """The KPIs the ward reports, with their descriptions."""
 
@@ -174,6 +187,13 @@ class AcuteWardService(Service):
         """Medically fit to leaving (days)."""
         self.direct_wait = Tally()
         """Direct (non-A&E) admissions: wait for a bed (days)."""
+        self.ready_date_discharges = 0
+        """Patients leaving a bed in the results period (the Discharge Ready Date measures'
+        discharges)."""
+        self.delayed_discharges = 0
+        """Of those, discharged on a later calendar day than the one they were declared fit."""
+        self.delay_days = 0
+        """Their delays, in whole days (discharge date minus ready date)."""
 
     def tallies(self) -> list[Tally]:
         return [*super().tallies(), self.length_of_stay, self.fit_to_leave, self.direct_wait]
@@ -321,6 +341,7 @@ class AcuteWardService(Service):
             if self.ctx.collecting:
                 self.stepped_down += 1
                 self.discharges += 1
+                self.ready_date_discharges += 1  # leaves on the day it is ready to: no delay
                 self.length_of_stay.record(self.env.now - p.t_bed)
             self._free_bed(p)
             step_down.step_down(p)
@@ -428,6 +449,11 @@ class AcuteWardService(Service):
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)
             self.fit_to_leave.record(now - p.t_fit)
+            self.ready_date_discharges += 1
+            delay = math.floor(now) - math.floor(p.t_fit)
+            if delay > 0:
+                self.delayed_discharges += 1
+                self.delay_days += delay
         self._free_bed(p)
 
     def _free_bed(self, p: Patient) -> None:
@@ -489,6 +515,9 @@ class AcuteWardService(Service):
         k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.beds) if fit.size else math.nan
         k["share_beds_stay_7d_plus"] = ratio(float(long7.sum()), float(occupied.sum()))
         k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
+        k["share_discharges_delayed"] = ratio(self.delayed_discharges, self.ready_date_discharges)
+        k["mean_delay_days_among_delayed"] = ratio(self.delay_days, self.delayed_discharges)
+        k["share_bed_days_delayed"] = ratio(self.delay_days, self.capacity * days)
         return k
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from pathsim.scenario.distributions import Distribution
 from pathsim.scenario.electives import ElectiveInpatients
+from pathsim.scenario.equilibrium import EQUILIBRIUM, onward_equilibrium
 from pathsim.scenario.escalation import Escalation
 from pathsim.scenario.integration import (
     EffectiveFrictions,
@@ -49,6 +50,10 @@ class EffectiveSystem(Strict):
     frictions: EffectiveFrictions
     onward_capacity: dict[str, int] = Field(default_factory=dict)
     """Places of each onward service, levers' added places included."""
+    onward_initial: dict[str, int] = Field(default_factory=dict)
+    """Places of each onward service in use when the run starts: its
+    ``initial_occupancy_share`` of the scenario's places, or its estimated equilibrium
+    (:mod:`pathsim.scenario.equilibrium`); places a lever adds start empty."""
     joint_emergency_team: SinglePointOfReferral | None = None
     virtual_wards: VirtualWards | None = None
     liaison: EffectiveLiaison | None = None
@@ -84,6 +89,21 @@ def _liaison(sc: Scenario) -> EffectiveLiaison | None:
     )
 
 
+def initial_places(scenario: Scenario) -> dict[str, int]:
+    """Places of each onward service in use when the run starts."""
+    services = scenario.onward_services
+    wanted = any(s.initial_occupancy_share == EQUILIBRIUM for s in services.values())
+    settled = onward_equilibrium(scenario) if wanted else {}
+    places: dict[str, int] = {}
+    for name, spec in services.items():
+        share = spec.initial_occupancy_share
+        if isinstance(share, str):  # EQUILIBRIUM, the only word allowed
+            places[name] = settled[name].places_in_use
+        else:
+            places[name] = round(spec.capacity * share)
+    return places
+
+
 def effective_system(scenario: Scenario) -> EffectiveSystem:
     """The effective system of ``scenario``: what the model builds for it."""
     levers = scenario.integration
@@ -101,6 +121,7 @@ def effective_system(scenario: Scenario) -> EffectiveSystem:
             name: spec.capacity + extra.get(name, 0)
             for name, spec in scenario.onward_services.items()
         },
+        onward_initial=initial_places(scenario),
         joint_emergency_team=spor if spor.enabled else None,
         virtual_wards=vw if vw.enabled else None,
         liaison=_liaison(scenario),

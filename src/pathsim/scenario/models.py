@@ -29,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from pathsim.scenario.electives import ElectiveInpatients
 from pathsim.scenario.escalation import Escalation
+from pathsim.scenario.gridlock import GridlockDetection
 from pathsim.scenario.integration import Frictions, Integration
 from pathsim.scenario.models_base import (
     MAX_DAYS,
@@ -147,6 +148,10 @@ class Scenario(Strict):
     readmission: Readmission = Field(
         default_factory=Readmission,
         description="How the chance of readmission within 30 days varies by pathway and care",
+    )
+    gridlock: GridlockDetection = Field(
+        default_factory=GridlockDetection,
+        description="When a replication counts as gridlocked (a measure; changes no patient)",
     )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,

@@ -3,9 +3,10 @@ hospital, mental health liaison, deterioration while waiting and readmission."""
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from pathsim.scenario.distributions import Distribution
 from pathsim.scenario.models_base import (
@@ -20,6 +21,24 @@ from pathsim.scenario.models_base import (
     Share,
     Strict,
 )
+
+
+def _occupancy_start(value: Any) -> Any:
+    """A share of places from 0 to 1, or the word ``equilibrium``, with one message for
+    anything else (rather than one per member of the union)."""
+    if value == "equilibrium" and isinstance(value, str):
+        return value
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or not 0 <= value <= 1:
+        raise ValueError(
+            "must be a share of the places from 0 to 1, or the word 'equilibrium' (the places "
+            "the scenario's flows keep in use)"
+        )
+    return float(value)
+
+
+OccupancyStart = Annotated[float | Literal["equilibrium"], BeforeValidator(_occupancy_start)]
+"""Places in use when the run starts: a share of them, or ``equilibrium``."""
 
 
 class EmergencyDepartment(Strict):
@@ -122,8 +141,13 @@ class OnwardService(Strict):
         ge=0, le=MAX_CAPACITY, description="Places (packages, beds) that can be in use at once"
     )
     length_of_stay_days: Distribution = Field(description="Time a person holds a place")
-    initial_occupancy_share: Share = Field(
-        default=0.0, description="Share of places in use when the run starts"
+    initial_occupancy_share: OccupancyStart = Field(
+        default=0.0,
+        description=(
+            "Share of places in use when the run starts (0 to 1), or equilibrium: the places "
+            "the scenario's flows keep in use once settled (inflow x mean length of stay, at "
+            "most the capacity; docs/model.md)"
+        ),
     )
     community_referrals_per_week: NonNegative = Field(
         default=0.0,

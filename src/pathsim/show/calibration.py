@@ -102,6 +102,36 @@ TARGETS = (
         0.33,
         "about 1/3 of A&E admissions wait 4h+ from decision to admit [2.8] (C)",
     ),
+    # Discharge Ready Date measures, England, monthly April 2024 to May 2025 (NHS England DRD
+    # data re-aggregated by the Health Foundation [11.2]). Counted as pathsim counts them
+    # (docs/model.md), except the denominators: the national figures are over all G&A
+    # discharges (elective overnight stays included) and all G&A beds available, pathsim's
+    # over the emergency pool (600 of 700 G&A beds [9.2]), whose patients are nearly all the
+    # delays; like for like, pathsim's two shares would sit somewhat above these ranges.
+    Target(
+        "share_discharges_delayed",
+        0.131,
+        0.145,
+        0.138,
+        "13.1-14.5% of discharges a month left after their Discharge Ready Date (England, "
+        "Apr 2024-May 2025; midpoint shown) [11.2]",
+    ),
+    Target(
+        "mean_delay_days_among_delayed",
+        5.9,
+        6.3,
+        6.1,
+        "mean delay of the delayed: 5.9-6.3 days a month (England, Apr 2024-May 2025) [11.2]",
+        "{:.1f}",
+    ),
+    Target(
+        "share_bed_days_delayed",
+        0.096,
+        0.108,
+        0.102,
+        "delay days after the Discharge Ready Date: 9.6-10.8% of G&A bed days available "
+        "(England, Apr 2024-May 2025) [11.2]",
+    ),
     Target(
         "readmission_rate_30d",
         0.127,
