@@ -121,6 +121,11 @@ class Component:
         """Running totals to take at each midnight (not in the time series), by key."""
         return {}
 
+    def pressure(self) -> dict[str, float]:
+        """Measures of how hard pressed the component is now, by metric (read by others as
+        ``"<name>.<metric>"``)."""
+        return {}
+
     def patients_present(self) -> int:
         """Patients this component accounts for now (each patient counted by exactly one
         component: a patient blocked in a place and waiting in the next line counts where
