@@ -137,6 +137,8 @@ class Study:
         tables["timeseries"] = timeseries
         tables["timeseries_daily"] = daily_bands(timeseries)
         tables["ed_time_histogram"] = r.ed_time_histogram
+        for name in r.table_names:
+            tables[name] = r.table(name)
         tables["conservation"] = r.conservation
         if event_log and (log := r.event_log) is not None:
             tables["event_log"] = log

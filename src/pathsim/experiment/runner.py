@@ -113,6 +113,16 @@ class ExperimentResult:
         return self._stack([r.ed_time_histogram for r in self.results])
 
     @property
+    def table_names(self) -> list[str]:
+        """Names of the other tables the components report (:meth:`table`)."""
+        return list(self.results[0].tables) if self.results else []
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Another table the components report (e.g. ``ambulance_handover_histogram``),
+        stacked over the replications, with this experiment's label as ``scenario``."""
+        return self._stack([r.tables[name] for r in self.results])
+
+    @property
     def conservation(self) -> pd.DataFrame:
         """Patients created, exited and present at the end, per replication."""
         return self._stack(
@@ -152,6 +162,15 @@ class ComparisonResult:
     @property
     def ed_time_histogram(self) -> pd.DataFrame:
         return pd.concat([e.ed_time_histogram for e in self.experiments], ignore_index=True)
+
+    @property
+    def table_names(self) -> list[str]:
+        """Names of the other tables the components report (:meth:`table`)."""
+        return list(dict.fromkeys(n for e in self.experiments for n in e.table_names))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Another table the components report, for every scenario."""
+        return pd.concat([e.table(name) for e in self.experiments], ignore_index=True)
 
     @property
     def conservation(self) -> pd.DataFrame:

@@ -321,6 +321,8 @@ def _dump_result(folder: Path, r: ReplicationResult, staging: Path) -> bool:
     (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
     r.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
     r.ed_time_histogram.to_parquet(folder / "ed_time_histogram.parquet", index=False)
+    for name, frame in r.tables.items():
+        frame.to_parquet(folder / f"table.{name}.parquet", index=False)
     return store_log(r, folder / "event_log.parquet", staging)
 
 
@@ -338,6 +340,10 @@ def _load_result(folder: Path) -> ReplicationResult:
         conservation={k: int(v) for k, v in meta["conservation"].items()},
         streams=tuple(meta["streams"]),
         event_log_file=log if log.exists() else None,
+        tables={
+            f.name[len("table.") : -len(".parquet")]: pd.read_parquet(f)
+            for f in sorted(folder.glob("table.*.parquet"))
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +38,9 @@ class ReplicationResult:
     """The Parquet file holding the event log, when it was streamed to disk rather than
     kept in memory (``simulate(..., event_log_path=...)``, and results read back from a run
     folder). :meth:`read_event_log` reads it."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Every other table the components report, by name (e.g.
+    ``ambulance_handover_histogram``), each with a ``replication`` column."""
 
     def read_event_log(self) -> pd.DataFrame | None:
         """The event log, wherever it is kept: :attr:`event_log`, else read from
@@ -105,7 +108,8 @@ def simulate(
     try:
         system.run()
         kpis = compute_kpis(system)
-        ed_hist = system.tables()["ed_time_histogram"]
+        tables = system.tables()
+        ed_hist = tables.pop("ed_time_histogram")
         timeseries = system.timeseries()
         frame = log.to_frame(replication) if log is not None and not log.streaming else None
         log_file = log.close() if log is not None and log.streaming else None
@@ -123,4 +127,5 @@ def simulate(
         conservation=system.conservation(),
         streams=tuple(system.streams.names),
         event_log_file=log_file,
+        tables=tables,
     )

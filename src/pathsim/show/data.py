@@ -18,7 +18,8 @@ Source = ExperimentResult | ComparisonResult | SavedRun | pd.DataFrame | str | P
 
 def frame(source: Source, name: str) -> pd.DataFrame:
     """Table ``name`` ("summary", "comparison", "replications", "timeseries",
-    "ed_time_histogram", "sweep", "sensitivity") from ``source``. A DataFrame is returned as
+    "ed_time_histogram", "sweep", "sensitivity", or another table the components report,
+    such as "ambulance_handover_histogram") from ``source``. A DataFrame is returned as
     it is. Raises ValueError when the source cannot provide the table."""
     if isinstance(source, pd.DataFrame):
         return source
@@ -42,6 +43,8 @@ def frame(source: Source, name: str) -> pd.DataFrame:
         return pd.concat([e.timeseries for e in experiments], ignore_index=True)
     if name == "ed_time_histogram":
         return pd.concat([e.ed_time_histogram for e in experiments], ignore_index=True)
+    if name in source.table_names:
+        return source.table(name)
     raise ValueError(f"a result object has no {name} table")
 
 
