@@ -76,13 +76,13 @@ class LeftBeforeSeen(Strict):
 
     enabled: bool = Field(default=False, description="Whether patients may leave before being seen")
     share_leaving_by_4h: Probability = Field(
-        default=0.10,
+        default=0.5,
         lt=1.0,
         description=(
-            "Share of eligible patients who would leave if they waited 4 hours for a "
-            "cubicle (the patience distribution at 4 hours). ASSUMPTION, set so that about "
-            "3% of the fragmented base's attendances leave before being seen, the national "
-            "share [12.4]"
+            "Share of eligible patients who would have left by the time they had waited 4 "
+            "hours for a cubicle (the patience distribution at 4 hours). ASSUMPTION, set so "
+            "that 2-3% of the fragmented base's attendances leave before being seen, as "
+            "nationally (about 3%) [12.4]"
         ),
     )
     patience_shape: Positive = Field(
