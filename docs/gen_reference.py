@@ -21,6 +21,7 @@ from pathsim.model.kpis import KPI_DESCRIPTIONS
 from pathsim.scenario import distributions as d
 from pathsim.scenario import integration as integ
 from pathsim.scenario import models as m
+from pathsim.scenario import urgent_care as uc
 
 HERE = Path(__file__).parent
 OUT = HERE / "reference"
@@ -67,6 +68,9 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("mental_health", m.MentalHealthLiaison, "`mental_health:`"),
     ("deterioration", m.Deterioration, "`deterioration:`"),
     ("readmission", m.Readmission, "`readmission:`"),
+    ("ambulance_handover", uc.AmbulanceHandover, "`ambulance_handover:`"),
+    ("left_before_seen", uc.LeftBeforeSeen, "`left_before_seen:`"),
+    ("same_day_emergency_care", uc.SameDayEmergencyCare, "`same_day_emergency_care:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 
