@@ -118,7 +118,7 @@ class ExperimentResult:
         return list(self.results[0].tables) if self.results else []
 
     def table(self, name: str) -> pd.DataFrame:
-        """Another table the components report (e.g. ``ambulance_handover_histogram``),
+        """Another table the components report (one of :attr:`table_names`),
         stacked over the replications, with this experiment's label as ``scenario``."""
         return self._stack([r.tables[name] for r in self.results])
 
