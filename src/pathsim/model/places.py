@@ -93,8 +93,20 @@ class Places:
 
     def request(self, patient: Any, granted: GrantCallback, priority: float = 0.0) -> bool:
         """Asks for a place. If one is free, ``granted`` is called now and True is returned;
-        otherwise the patient joins the waiting line and False is returned."""
-        return self.join(patient, granted, priority) is None
+        otherwise the patient joins the waiting line and False is returned (as
+        :meth:`join`, inlined: this runs once per patient at every service)."""
+        if self._free:
+            slot = self._free.pop()
+            self.busy.add(1)
+            granted(patient, slot)
+            return True
+        if self._line is not None:
+            self._line.append([patient, granted])
+        else:
+            self._seq += 1
+            heapq.heappush(self._heap, [priority, self._seq, patient, granted])  # type: ignore[arg-type]
+        self.queue_monitor.add(1)
+        return False
 
     def join(self, patient: Any, granted: GrantCallback, priority: float = 0.0) -> Waiting | None:
         """Asks for a place, as :meth:`request`: None when ``granted`` was called now, else
