@@ -222,8 +222,9 @@ class EmergencyDepartmentService(Service):
 
     def _left(self, p: Patient, entry: Waiting) -> bool:
         """The patient gives up waiting and leaves before being seen; False (nothing done)
-        when they were seen meanwhile. The attendance ends: NHS England counts it as an
-        attendance, and its time in the department (to leaving) in the 4-hour measure."""
+        when they were seen meanwhile. The attendance ends; it counts as an attendance and,
+        with its time in the department (to leaving), in the 4- and 12-hour measures (how
+        NHS England's measure is read here: docs/sources/published-figures.md, 12.4)."""
         if not self.places.withdraw(entry):
             return False
         del self._present[p.pid]
