@@ -23,6 +23,7 @@ from pathsim.scenario import electives as el
 from pathsim.scenario import escalation as esc
 from pathsim.scenario import integration as integ
 from pathsim.scenario import models as m
+from pathsim.scenario import urgent_care as uc
 
 HERE = Path(__file__).parent
 OUT = HERE / "reference"
@@ -95,6 +96,9 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "`escalation.actions.divert_ambulances:`",
     ),
     ("gridlock", m.GridlockDetection, "`gridlock:`"),
+    ("ambulance_handover", uc.AmbulanceHandover, "`ambulance_handover:`"),
+    ("left_before_seen", uc.LeftBeforeSeen, "`left_before_seen:`"),
+    ("same_day_emergency_care", uc.SameDayEmergencyCare, "`same_day_emergency_care:`"),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

@@ -47,7 +47,7 @@ def study() -> Study:
 
 def test_tables_are_stacked_by_name(study: Study) -> None:
     cmp = study.result
-    assert cmp.table_names() == ["ed_time_histogram", NEW]
+    assert cmp.table_names() == ["ed_time_histogram", "ambulance_handover_histogram", NEW]
     stacked = cmp.table(NEW)
     assert list(stacked.columns) == ["scenario", "replication", "hour", "arrivals"]
     assert len(stacked) == 2 * 2 * 24
@@ -55,7 +55,12 @@ def test_tables_are_stacked_by_name(study: Study) -> None:
     pd.testing.assert_frame_equal(cmp.base.table(NEW), stacked.iloc[:48])
     tables = study.tables()
     pd.testing.assert_frame_equal(tables[NEW], stacked)
-    assert list(tables)[-3:] == ["ed_time_histogram", NEW, "conservation"]
+    assert list(tables)[-4:] == [
+        "ed_time_histogram",
+        "ambulance_handover_histogram",
+        NEW,
+        "conservation",
+    ]
     with pytest.raises(KeyError, match="no_such_table"):
         cmp.table("no_such_table")
 

@@ -430,8 +430,8 @@ def test_only_ambulances_are_diverted() -> None:
 
 # -- measures by name --------------------------------------------------------------------------
 class Handover(Component):
-    """Stands for another engineer's ambulance handover queue: a component with pressure
-    measures of its own, added by its own table entry."""
+    """A component with pressure measures of its own, in place of the ambulance handover
+    queue, by its table entry: escalation reads measures of any component by name."""
 
     name = "ambulance_handover"
 
@@ -443,7 +443,8 @@ class Handover(Component):
 
 
 def test_any_measure_a_component_has_can_be_named() -> None:
-    table: Sequence[Builder] = (*BUILDERS, Builder("ambulance_handover", lambda a: Handover()))
+    stand_in = Builder("ambulance_handover", lambda a: Handover())
+    table: Sequence[Builder] = tuple(stand_in if b.name == stand_in.name else b for b in BUILDERS)
     esc = escalation({"ambulance_handover.crews_waiting": [1, 2, 3]})
     sc = scenario(**{"escalation": esc})
     check_buildable(sc, builders=table)
@@ -455,12 +456,12 @@ def test_any_measure_a_component_has_can_be_named() -> None:
 
 
 def test_a_measure_no_component_has_is_a_scenario_error() -> None:
-    esc = escalation({"ambulance_handover.crews_waiting": [1, 2, 3], "ed.boarders": [1, 2, 3]})
+    esc = escalation({"ambulance_handovers.crews_waiting": [1, 2, 3], "ed.boarders": [1, 2, 3]})
     sc = scenario(**{"escalation": esc})
     with pytest.raises(ScenarioError) as info:
         simulate(sc, 0, days=2, warmup_days=0)
     message = str(info.value)
-    assert "field 'escalation.measures.ambulance_handover.crews_waiting'" in message
+    assert "field 'escalation.measures.ambulance_handovers.crews_waiting'" in message
     assert "no component has a measure" in message and "ed.boarders" in message  # the known
     with pytest.raises(ScenarioError, match=r"here\.yaml: field 'escalation\.measures"):
         check_buildable(sc, "here.yaml")
@@ -473,7 +474,7 @@ def test_a_measure_no_component_has_exits_2_from_the_command_line(tmp_path: Path
     overlay = tmp_path / "unknown_measure.yaml"
     overlay.write_text(
         "extends: base.yaml\nescalation:\n  enabled: true\n  measures:\n"
-        "    ambulance_handover.crews_waiting: {level_thresholds: [1, 2, 3]}\n"
+        "    ambulance_handovers.crews_waiting: {level_thresholds: [1, 2, 3]}\n"
     )
     for command in (["validate"], ["run", "-r", "1", "--days", "2", "--warmup-days", "0"]):
         done = subprocess.run(
@@ -485,7 +486,7 @@ def test_a_measure_no_component_has_exits_2_from_the_command_line(tmp_path: Path
         )
         assert done.returncode == 2, done.stderr
         assert "unknown_measure.yaml: field 'escalation.measures." in done.stderr
-        assert "ambulance_handover.crews_waiting" in done.stderr
+        assert "ambulance_handovers.crews_waiting" in done.stderr
         assert "Traceback" not in done.stderr + done.stdout
 
 

@@ -110,6 +110,17 @@ EXPECTED: dict[str, Expect] = {
     ),
     "hours_23": _e("arrival_profile.hour_of_day_share", "at least 24 items", "not 23"),
     "months_not_mean_one": _e("arrival_profile.month_factor", "must average 1", "1.08333"),
+    # -- the A&E front end ----------------------------------------------------------------------
+    "sdec_closes_before_opening": _e(
+        "same_day_emergency_care", "close_hour (8.0) must be after open_hour (20.0)"
+    ),
+    "sdec_without_places": _e("same_day_emergency_care", "needs at least one place"),
+    "left_before_seen_category_6": _e(
+        "left_before_seen.triage_categories.1", "less than or equal to 5", "got 6"
+    ),
+    "handover_spaces_negative": _e(
+        "ambulance_handover.handover_spaces", "greater than or equal to 0", "got -1"
+    ),
     # -- unknown keys (with a suggestion when one is close) -----------------------------------
     "unknown_top_key": _e("ward", "Extra inputs are not permitted", "Allowed keys here"),
     "unknown_top_key_typo": _e("acute_wards", "not permitted", "Did you mean 'acute_ward'?"),

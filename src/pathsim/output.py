@@ -15,6 +15,7 @@ Layout::
       timeseries.parquet    scenario, replication, day, service, metric, value, warmup
       timeseries_daily.csv  the time series across replications: mean, min, max per day
       ed_time_histogram.csv
+      ambulance_handover_histogram.csv   (and every other table the components report)
       conservation.csv      scenario, replication, created, exited, present
       event_log.parquet     (when the event log is on)
       scenarios/<label>.yaml   each scenario fully resolved (overlays applied, defaults filled)

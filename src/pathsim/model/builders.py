@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from pathsim.model.ambulance import KPIS as AMBULANCE_KPIS
+from pathsim.model.ambulance import AmbulanceHandoverService, NoAmbulanceHandover
 from pathsim.model.arrivals import CrisisArrivals
 from pathsim.model.clinical import OnwardChoice, onward_choices
 from pathsim.model.component import Component, FrontDoors
@@ -27,7 +29,7 @@ from pathsim.model.context import RunContext
 from pathsim.model.deterioration import KPIS as DETERIORATION_KPIS
 from pathsim.model.deterioration import DeteriorationCheck, NoDeterioration
 from pathsim.model.ed import KPIS as ED_KPIS
-from pathsim.model.ed import EmergencyDepartmentService
+from pathsim.model.ed import EmergencyDepartmentService, FrontEnd
 from pathsim.model.electives import KPIS as ELECTIVE_KPIS
 from pathsim.model.electives import Electives, NoElectives
 from pathsim.model.escalation import KPIS as ESCALATION_KPIS
@@ -39,6 +41,8 @@ from pathsim.model.jet import KPIS as JET_KPIS
 from pathsim.model.jet import JointEmergencyTeam, NoJointEmergencyTeam
 from pathsim.model.journey import KPIS as JOURNEY_KPIS
 from pathsim.model.journey import Journey
+from pathsim.model.left_before_seen import KPIS as LEFT_BEFORE_SEEN_KPIS
+from pathsim.model.left_before_seen import LeavingBeforeSeen, NoLeavingBeforeSeen
 from pathsim.model.liaison import KPIS as LIAISON_KPIS
 from pathsim.model.liaison import Liaison, NoLiaison
 from pathsim.model.onward import KPIS as ONWARD_KPIS
@@ -48,6 +52,8 @@ from pathsim.model.proactive import CaseManagement, NoCaseManagement
 from pathsim.model.readmission import KPIS as READMISSION_KPIS
 from pathsim.model.readmission import Readmissions
 from pathsim.model.referral import FrictionSteps
+from pathsim.model.sdec import KPIS as SDEC_KPIS
+from pathsim.model.sdec import NoSameDayEmergencyCare, SameDayEmergencyCareService
 from pathsim.model.streams import Streams
 from pathsim.model.virtual_ward import KPIS as VIRTUAL_WARD_KPIS
 from pathsim.model.virtual_ward import NoVirtualWard, VirtualWard
@@ -150,6 +156,32 @@ def build_ed(a: Assembly) -> Component:
         a.get("acute_ward"),
         a.get("virtual_ward"),
         a.get("mental_health_liaison"),
+        FrontEnd(a.get("ambulance_handover"), a.get("left_before_seen"), a.get("sdec")),
+    )
+
+
+def build_ambulance_handover(a: Assembly) -> Component:
+    spec = a.system.ambulance_handover
+    if spec is None:
+        return NoAmbulanceHandover()
+    return AmbulanceHandoverService(a.ctx, spec, a.scenario.ed.organisation, a.streams)
+
+
+def build_left_before_seen(a: Assembly) -> Component:
+    spec = a.system.left_before_seen
+    return (
+        NoLeavingBeforeSeen()
+        if spec is None
+        else LeavingBeforeSeen(a.ctx, spec, a.streams, a.doors)
+    )
+
+
+def build_sdec(a: Assembly) -> Component:
+    spec = a.system.same_day_emergency_care
+    if spec is None:
+        return NoSameDayEmergencyCare()
+    return SameDayEmergencyCareService(
+        a.ctx, spec, a.scenario.ed.organisation, a.streams, a.get("acute_ward")
     )
 
 
@@ -297,6 +329,9 @@ def build_arrivals(a: Assembly) -> Component:
 
 BUILDERS: tuple[Builder, ...] = (
     Builder("ed", build_ed, ED_KPIS),
+    Builder("ambulance_handover", build_ambulance_handover, AMBULANCE_KPIS),
+    Builder("left_before_seen", build_left_before_seen, LEFT_BEFORE_SEEN_KPIS),
+    Builder("sdec", build_sdec, SDEC_KPIS),
     Builder("mental_health_liaison", build_liaison, LIAISON_KPIS),
     Builder("acute_ward", build_ward, WARD_KPIS),
     Builder("electives", build_electives, ELECTIVE_KPIS),

@@ -3,13 +3,15 @@
 Every clinical attribute of a batch of patients of one segment and route (triage category,
 assessment time, admission decision, clinical length of stay, discharge pathway, discharge
 timing and the draws that later decide community response, virtual wards, readmission, mental
-health need and deterioration) comes from its own named stream, a batch at a time with numpy.
+health need, deterioration and patience in A&E's waiting room) comes from its own named stream,
+a batch at a time with numpy.
 The batch is handed to patients as one tuple per patient (:data:`CLINICAL` order), which
 ``Patient`` unpacks in one step.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +85,7 @@ class ClinicalDraws:
         self.rng_readmission = streams[f"{prefix}.readmission"]
         self.rng_needs = streams[f"{prefix}.needs"]
         self.rng_deterioration = streams[f"{prefix}.deterioration"]
+        self.rng_patience = streams[f"{prefix}.patience"]
         self.ambulance_share = 0.0 if admit_all else segment.ambulance_share
         shares = segment.discharge_pathway_share
         self.pathway_p = [shares.get(pw, 0.0) for pw in PATHWAYS]
@@ -121,6 +124,7 @@ class ClinicalDraws:
         readmit = self.rng_readmission.random((n, 2))
         mental = self.rng_needs.random(n) < seg.mental_health_share
         deteriorate = self.rng_deterioration.exponential(1.0, n)
+        patience = self.rng_patience.exponential(1.0, n)
         return {
             "ambulance": ambulance.tolist(),
             "suitable": (community[:, 0] < seg.community_response_share).tolist(),
@@ -134,6 +138,7 @@ class ClinicalDraws:
             "readmit_t": readmit[:, 1].tolist(),
             "mental_health": mental.tolist(),
             "deteriorate_t": deteriorate.tolist(),
+            "patience_e": patience.tolist(),
             "acuity": acuity.tolist(),
             "assess": assess.tolist(),
             "admit": (outcome[:, 0] < self.admit_probability).tolist(),
@@ -169,6 +174,7 @@ CLINICAL = (
     "readmit_t",
     "mental_health",
     "deteriorate_t",
+    "patience_e",
 )
 """The clinical attributes of a patient, in the order of :func:`clinical_rows`."""
 
@@ -193,6 +199,7 @@ ClinicalRow = tuple[
     float,
     float,
     bool,
+    float,
     float,
 ]
 
@@ -224,6 +231,7 @@ DEFAULT_ROW: ClinicalRow = (
     0.0,
     False,
     0.0,
+    math.inf,
 )
 """The clinical attributes of someone with none drawn (people referred from the community,
 people in onward care at the start), in :data:`CLINICAL` order."""

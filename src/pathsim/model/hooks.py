@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from pathsim.model.patients import Patient
-from pathsim.model.places import Places
+from pathsim.model.places import Places, Waiting
 
 
 class Admits(Protocol):
@@ -114,4 +114,29 @@ class PlannedList(Protocol):
 
     def cancel_share(self, share: float) -> None:
         """From now on, cancel this share of each day's planned admissions."""
+
+
+class InCubicle(Protocol):
+    """Told when an A&E patient gets a cubicle (ambulance handover: the crew can go)."""
+
+    def in_cubicle(self, p: Patient) -> None: ...
+
+
+class Patience(Protocol):
+    """Decides whether a patient waiting for an A&E cubicle leaves before being seen."""
+
+    def waiting(
+        self, p: Patient, entry: Waiting, leave: Callable[[Patient, Waiting], bool]
+    ) -> None:
+        """``p`` joined the line for a cubicle (``entry``). If they give up, this calls
+        ``leave(p, entry)``, which is False when they had been seen meanwhile."""
+        ...
+
+
+class SameDayCare(Protocol):
+    """Where a same-day emergency admission decided in A&E goes (same-day emergency care)."""
+
+    def admit_same_day(self, p: Patient, leave_cubicle: Callable[[Patient], None]) -> bool:
+        """Takes ``p`` (True), calling ``leave_cubicle(p)`` when they move out of their A&E
+        cubicle; False: the patient is not taken (they go home from A&E, as before)."""
         ...

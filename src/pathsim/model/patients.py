@@ -115,6 +115,10 @@ class Patient:
     deteriorate_t: float
     """Exponential draw (mean 1): after how long a wait in bed the patient deteriorates
     (this over the daily chance's hazard)."""
+    patience_e: float
+    """Exponential draw (mean 1): how long the patient would wait for an A&E cubicle before
+    leaving (through the scenario's patience distribution; infinite for people with no
+    clinical draws)."""
 
     __slots__ = (
         *CLINICAL,
@@ -172,6 +176,7 @@ class Patient:
             self.readmit_t,
             self.mental_health,
             self.deteriorate_t,
+            self.patience_e,
         ) = row
         self.pid = pid
         self.segment = segment

@@ -3,13 +3,16 @@
 The one place where lever switches are read. :func:`effective_system` turns a validated
 scenario into the components the model should build and the parameters of each: which
 optional services exist (a joint emergency team, virtual wards, case management, the mental
-health liaison team, deterioration while waiting, elective inpatients, escalation), with which
+health liaison team, deterioration while waiting, elective inpatients, escalation, ambulance
+handover at A&E, leaving A&E before being seen, same-day emergency care), with which
 settings, the frictions that remain (:func:`~pathsim.scenario.integration.effective_frictions`)
 and the places each onward service has. The model builds exactly this and never asks whether
 a lever is on.
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -27,6 +30,7 @@ from pathsim.scenario.integration import (
 )
 from pathsim.scenario.models import Deterioration, Scenario
 from pathsim.scenario.models_base import Strict
+from pathsim.scenario.urgent_care import AmbulanceHandover, LeftBeforeSeen, SameDayEmergencyCare
 
 
 class EffectiveLiaison(Strict):
@@ -63,6 +67,9 @@ class EffectiveSystem(Strict):
     """Planned inpatients in the ward's beds (None: none)."""
     escalation: Escalation | None = None
     """OPEL levels and their actions (None: the trust never escalates)."""
+    ambulance_handover: AmbulanceHandover | None = None
+    left_before_seen: LeftBeforeSeen | None = None
+    same_day_emergency_care: SameDayEmergencyCare | None = None
 
 
 def _liaison(sc: Scenario) -> EffectiveLiaison | None:
@@ -129,4 +136,15 @@ def effective_system(scenario: Scenario) -> EffectiveSystem:
         deterioration=det if det.daily_chance > 0 and det.to_service is not None else None,
         electives=scenario.electives if scenario.electives.enabled else None,
         escalation=scenario.escalation if scenario.escalation.enabled else None,
+        ambulance_handover=_enabled(scenario.ambulance_handover),
+        left_before_seen=_enabled(scenario.left_before_seen),
+        same_day_emergency_care=_enabled(scenario.same_day_emergency_care),
     )
+
+
+_Block = TypeVar("_Block", AmbulanceHandover, LeftBeforeSeen, SameDayEmergencyCare)
+
+
+def _enabled(block: _Block) -> _Block | None:
+    """The block when it is switched on, else None (not built)."""
+    return block if block.enabled else None

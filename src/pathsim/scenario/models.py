@@ -58,13 +58,20 @@ from pathsim.scenario.services import (
     OnwardService,
     Readmission,
 )
+from pathsim.scenario.urgent_care import (
+    AmbulanceHandover,
+    LeftBeforeSeen,
+    SameDayEmergencyCare,
+)
 
 __all__ = [
     "AcuteWard",
+    "AmbulanceHandover",
     "ArrivalProfile",
     "Deterioration",
     "DischargeTiming",
     "EmergencyDepartment",
+    "LeftBeforeSeen",
     "MentalHealthLiaison",
     "OnwardService",
     "Organisation",
@@ -72,6 +79,7 @@ __all__ = [
     "Payer",
     "Readmission",
     "RunSettings",
+    "SameDayEmergencyCare",
     "Scenario",
     "Segment",
 ]
@@ -152,6 +160,18 @@ class Scenario(Strict):
     gridlock: GridlockDetection = Field(
         default_factory=GridlockDetection,
         description="When a replication counts as gridlocked (a measure; changes no patient)",
+    )
+    ambulance_handover: AmbulanceHandover = Field(
+        default_factory=AmbulanceHandover,
+        description="Ambulance crews handing their patients over at A&E (off unless enabled)",
+    )
+    left_before_seen: LeftBeforeSeen = Field(
+        default_factory=LeftBeforeSeen,
+        description="Patients who leave A&E before being seen (off unless enabled)",
+    )
+    same_day_emergency_care: SameDayEmergencyCare = Field(
+        default_factory=SameDayEmergencyCare,
+        description="Same-day emergency care for same-day admissions (off unless enabled)",
     )
     discharge_pathway_services: dict[Pathway, dict[Name, Probability]] = Field(
         default_factory=dict,
