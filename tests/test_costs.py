@@ -20,11 +20,14 @@ def test_costs_add_up_in_the_default_scenario() -> None:
     assert k["cost_nhs_gbp"] + k["cost_local_authority_gbp"] == pytest.approx(total, rel=1e-12)
     assert _parts(k, "cost_org_") == pytest.approx(total, rel=1e-12)
     assert _parts(k, "cost_service_") == pytest.approx(total, rel=1e-12)
-    # the default's A&E, beds, community beds and mental health liaison are NHS; onward social
-    # care is the council's
+    # the default's A&E, beds, electives, escalation, community beds and mental health
+    # liaison are NHS; onward social care is the council's
     nhs = (
         k["cost_service_ed_gbp"]
         + k["cost_service_acute_ward_gbp"]
+        + k["cost_service_electives_gbp"]
+        + sum(v for n, v in k.items() if n.startswith("cost_service_escalation_"))
+        + k.get("cost_service_sdec_gbp", 0.0)
         + k["cost_service_community_beds_gbp"]
         + k["cost_service_mental_health_liaison_gbp"]
     )

@@ -73,9 +73,16 @@ DELAY = "delayed_discharge_bed_days_"
 
 
 def _first_crises(k: dict[str, float]) -> float:
-    """A&E attendances that are not readmissions: the same patients in every configuration
-    (readmissions depend on when patients leave, which the levers change)."""
-    return k["ed_attendances"] - k["readmissions_30d"]
+    """A&E attendances that are neither readmissions nor returns of patients who left before
+    being seen, with the ambulances diverted under escalation added back: the same patients
+    in every configuration (readmissions depend on when patients leave, returns on how long
+    they wait, diversion on the pressure, all of which the levers change)."""
+    return (
+        k["ed_attendances"]
+        - k["readmissions_30d"]
+        - k["ed_left_before_seen_returns"]
+        + k["ambulances_diverted"]
+    )
 
 
 @pytest.mark.slow

@@ -27,6 +27,14 @@ ONWARD = [
     ("short_term_support", "occupied"),
     ("short_term_support", "queue_length"),
 ]
+BASE_EXTRA = [
+    (service, metric)
+    for service in ("ambulance_handover", "elective_beds", "sdec")
+    for metric in ("occupied", "queue_length")
+]
+"""The services the fragmented base's settings add: ambulance handover, ring-fenced elective
+beds, same-day emergency care."""
+BASE = sorted(ONWARD + BASE_EXTRA)
 MAIN = [
     ("ed", "occupied"),
     ("ed", "queue_length"),
@@ -36,11 +44,11 @@ MAIN = [
 
 
 def test_warmup_series_of_the_shipped_base_and_integrated_scenarios() -> None:
-    assert warmup_series(load_scenario(ROOT / "scenarios" / "fragmented.yaml")) == MAIN + ONWARD
+    assert warmup_series(load_scenario(ROOT / "scenarios" / "fragmented.yaml")) == MAIN + BASE
     levers = [("jet", "occupied"), ("jet", "queue_length")]
     levers += [("virtual_ward", "occupied"), ("virtual_ward", "queue_length")]
     integrated = load_scenario(ROOT / "scenarios" / "integrated.yaml")
-    assert warmup_series(integrated) == MAIN + sorted(ONWARD + levers)
+    assert warmup_series(integrated) == MAIN + sorted(BASE + levers)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -65,15 +73,15 @@ def test_capacity_fields_and_the_default_sensitivity() -> None:
     assert capacity_fields(sc) == fields
     params = default_sensitivity_parameters(sc)
     assert list(params) == fields
-    assert params["ed.cubicles"] == (50, 61) and params["acute_ward.beds"] == (540, 660)
+    cubicles = sc.ed.cubicles
+    assert params["ed.cubicles"] == (round(cubicles * 0.9), round(cubicles * 1.1))
+    assert params["acute_ward.beds"] == (540, 660)
 
 
 def test_warmup_study_judges_the_default_series_unless_told() -> None:
     sc = load_scenario(ROOT / "scenarios" / "fragmented.yaml")
     result, _ = warmup_study(sc, days=25, replications=1)
-    assert list(zip(result.table["service"], result.table["metric"], strict=True)) == (
-        MAIN + ONWARD
-    )
+    assert list(zip(result.table["service"], result.table["metric"], strict=True)) == (MAIN + BASE)
     chosen = [("home_care", "occupied")]
     result, _ = warmup_study(sc, days=25, replications=1, series=chosen)
     assert list(result.table["service"]) == ["home_care"]

@@ -47,7 +47,12 @@ def study() -> Study:
 
 def test_tables_are_stacked_by_name(study: Study) -> None:
     cmp = study.result
-    assert cmp.table_names() == ["ed_time_histogram", "ambulance_handover_histogram", NEW]
+    assert cmp.table_names() == [
+        "ed_time_histogram",
+        "ambulance_handover_histogram",
+        "escalation_level_changes",
+        NEW,
+    ]
     stacked = cmp.table(NEW)
     assert list(stacked.columns) == ["scenario", "replication", "hour", "arrivals"]
     assert len(stacked) == 2 * 2 * 24
@@ -55,9 +60,10 @@ def test_tables_are_stacked_by_name(study: Study) -> None:
     pd.testing.assert_frame_equal(cmp.base.table(NEW), stacked.iloc[:48])
     tables = study.tables()
     pd.testing.assert_frame_equal(tables[NEW], stacked)
-    assert list(tables)[-4:] == [
+    assert list(tables)[-5:] == [
         "ed_time_histogram",
         "ambulance_handover_histogram",
+        "escalation_level_changes",
         NEW,
         "conservation",
     ]

@@ -493,7 +493,9 @@ def test_a_measure_no_component_has_exits_2_from_the_command_line(tmp_path: Path
 # -- everything on, everything off ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def fragmented() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "fragmented.yaml")
+    """The fragmented base with escalation and electives off (the base has both on)."""
+    base = load_scenario(ROOT / "scenarios" / "fragmented.yaml")
+    return with_overrides(base, {"escalation.enabled": False, "electives.enabled": False})
 
 
 def test_everything_on_conserves_patients_and_is_reproducible() -> None:
@@ -561,3 +563,67 @@ def test_the_null_objects_report_zeros(fragmented: Scenario) -> None:
     for name in (*ESCALATION_KPIS, "elective_admissions", "elective_bed_days"):
         assert k[name] == 0, name
     assert not any(name.startswith("cost_service_escalation") for name in k)
+
+
+# -- ring-fenced elective beds, and the move from A&E to a bed --------------------------------
+def test_ring_fenced_elective_beds_take_electives_and_no_emergency_patient() -> None:
+    """Three elective beds of their own, two planned a day for ten-day stays: as on a
+    shared ward of three beds (the test above), but an emergency patient waiting for the
+    ward's one bed never takes a free elective bed."""
+    el = electives(ring_fenced_beds=3)
+    s = built(scenario(**{"acute_ward.beds": 1, "electives": el}), 12)
+    admit_at(s, 0.01, 20.0)  # holds the ward's only bed
+    admit_at(s, 0.02, 1.0)  # waits for it all run, elective beds free or not
+    k = run(s)
+    assert k["elective_admissions"] == 6
+    assert k["elective_cancellations_no_bed"] == 1 + 16 + 1
+    assert k["elective_bed_occupancy"] * 3 * 12 == pytest.approx(k["elective_bed_days"])
+    assert k["ward_admissions"] == 1
+    ward = part(s, "acute_ward")
+    assert ward.places.waiting == 1
+    # G&A occupancy: the ward's bed (occupied from 0.01) and the elective beds together
+    ward_days = k["bed_occupancy"] * 1 * 12
+    assert ward_days == pytest.approx(12 - 0.01)
+    assert k["ga_bed_occupancy"] == pytest.approx((ward_days + k["elective_bed_days"]) / 48)
+    c = s.conservation()
+    assert c["created"] == c["exited"] + c["present"]
+
+
+def test_without_electives_the_ga_occupancy_is_the_wards() -> None:
+    s = built(scenario(**{"acute_ward.beds": 2}), 5)
+    admit_at(s, 1.0, 10.0)
+    k = run(s)
+    assert k["ga_bed_occupancy"] == k["bed_occupancy"] == pytest.approx(4.0 / 10)
+    assert math.isnan(k["elective_bed_occupancy"])
+
+
+def test_a_patient_moving_from_a_and_e_holds_the_bed_and_the_cubicle_meanwhile() -> None:
+    """A fixed two-hour move: the boarder leaves A&E two hours after the bed is given, and
+    the bed is in use (unavailable) from the moment it is given but occupied only from the
+    patient's arrival."""
+    sc = scenario(
+        **{
+            "acute_ward.beds": 1,
+            "acute_ward.transfer_hours": {"distribution": "fixed", "value": 2.0},
+        }
+    )
+    s = built(sc, 2)
+    ed = part(s, "ed")
+
+    def arrive(_value: object) -> None:
+        p = Patient(s.ctx.new_patient_id(), 0, Route.ED, s.env.now, row(1.0, assess=0.25))
+        ed.arrive(p)
+
+    call_at(s.env, 0.1, arrive)
+    seen: list[dict[str, int]] = []
+    call_at(s.env, 0.35 + 1 / 24, lambda _v: seen.append(s.conservation()))  # mid-move
+    k = run(s)
+    log = events(s)
+    decided = when(log, "decision_to_admit", "ed").iloc[0]
+    left_ed = when(log, "ed_ends", "ed").iloc[0]
+    in_bed = when(log, "acute_ward_begins").iloc[0]
+    assert decided == pytest.approx(0.35)
+    assert left_ed == pytest.approx(decided + 2 / 24) == pytest.approx(in_bed)
+    assert k["ed_mean_boarding_hours"] == pytest.approx(2.0)
+    assert k["bed_unavailability"] * 2 > k["bed_occupancy"] * 2  # held, then occupied
+    assert seen == [{"created": 1, "exited": 0, "present": 1}]  # counted while it moves

@@ -16,13 +16,14 @@ from pathsim.scenario.workload import REFUSE_PATIENTS, too_large, warnings, work
 
 def test_the_estimate_matches_what_a_run_creates() -> None:
     from pathsim import simulate
+    from pathsim.scenario.effective import effective_system
 
     sc = load_scenario("scenarios/fragmented.yaml")
     w = workload(sc, 60, 10, 1, event_log=False)
     created = simulate(sc, 0, days=60, warmup_days=10).conservation["created"]
     # created also counts the people in beds and places at the start
     initial = round(sc.acute_ward.beds * sc.acute_ward.initial_occupancy_share) + sum(
-        round(s.capacity * s.initial_occupancy_share) for s in sc.onward_services.values()
+        effective_system(sc).onward_initial.values()
     )
     # about 19,000 arrivals in 70 days, Poisson with seasonal rates: within 3%
     assert w.patients == pytest.approx(created - initial, rel=0.03)

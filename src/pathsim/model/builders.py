@@ -54,11 +54,13 @@ from pathsim.model.readmission import Readmissions
 from pathsim.model.referral import FrictionSteps
 from pathsim.model.sdec import KPIS as SDEC_KPIS
 from pathsim.model.sdec import NoSameDayEmergencyCare, SameDayEmergencyCareService
+from pathsim.model.service import BufferedSampler
 from pathsim.model.streams import Streams
 from pathsim.model.virtual_ward import KPIS as VIRTUAL_WARD_KPIS
 from pathsim.model.virtual_ward import NoVirtualWard, VirtualWard
 from pathsim.model.ward import KPIS as WARD_KPIS
 from pathsim.model.ward import AcuteWardService
+from pathsim.scenario.distributions import Distribution
 from pathsim.scenario.effective import EffectiveSystem
 
 
@@ -201,7 +203,12 @@ def build_ward(a: Assembly) -> Component:
         a.get("virtual_ward"),
         a.get("readmissions"),
         lambda: initial_ward_patients(a.ctx, a.scenario, a.streams, a.choices),
+        _sampler(a, a.scenario.acute_ward.transfer_hours, "acute_ward.transfer"),
     )
+
+
+def _sampler(a: Assembly, dist: Distribution | None, stream: str) -> BufferedSampler | None:
+    return None if dist is None else BufferedSampler(dist, a.streams[stream])
 
 
 def build_onward(a: Assembly) -> Component:
@@ -279,10 +286,11 @@ def build_case_management(a: Assembly) -> Component:
 
 def build_electives(a: Assembly) -> Component:
     spec = a.system.electives
+    beds = a.scenario.acute_ward.beds
     if spec is None:
-        return NoElectives()
+        return NoElectives(beds)
     return Electives(
-        a.ctx, spec, a.streams, a.get("acute_ward"), a.scenario.acute_ward.organisation
+        a.ctx, spec, a.streams, a.get("acute_ward"), a.scenario.acute_ward.organisation, beds
     )
 
 

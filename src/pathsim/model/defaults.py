@@ -7,6 +7,8 @@ which only the model knows. Each function takes a validated scenario.
 
 from __future__ import annotations
 
+from pathsim.model.service import Service
+from pathsim.model.system import System
 from pathsim.scenario.models import Scenario
 
 _MAIN_SERIES = (
@@ -21,14 +23,13 @@ _OTHER_METRICS = ("occupied", "queue_length")
 def warmup_series(scenario: Scenario) -> list[tuple[str, str]]:
     """The daily series (service, metric) judged by default when choosing a warm-up: A&E's
     occupancy and queue, the acute ward's occupancy and medically fit patients, then the
-    occupancy and queue of every other service of ``scenario`` (each onward service, the
-    joint emergency team and the virtual ward when their levers are on), sorted by service
-    and metric."""
-    others = list(scenario.onward_services)
-    if scenario.integration.single_point_of_referral.enabled:
-        others.append("jet")
-    if scenario.integration.virtual_wards.enabled:
-        others.append("virtual_ward")
+    occupancy and queue of every other service ``scenario`` builds (each onward service, and
+    those its settings add: a joint emergency team, virtual wards, same-day emergency care,
+    ...), sorted by service and metric. The services are those the builder table makes of
+    the scenario (built, not run)."""
+    main = {service for service, _ in _MAIN_SERIES}
+    system = System(scenario, 0, scenario.run.seed, 1, 0)
+    others = {c.name for c in system.components if isinstance(c, Service)} - main
     return [*_MAIN_SERIES, *sorted((s, m) for s in others for m in _OTHER_METRICS)]
 
 

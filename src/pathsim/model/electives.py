@@ -21,17 +21,26 @@ import math
 from collections import deque
 from collections.abc import Mapping
 
-from pathsim.model.clock import call_at
-from pathsim.model.component import Component, Cost, Results
+from pathsim.model.clock import call_after, call_at
+from pathsim.model.component import Component, Cost, Results, ratio
 from pathsim.model.context import RunContext
-from pathsim.model.hooks import PlannedBeds
+from pathsim.model.hooks import Leaves, PlannedBeds
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.patients import Patient, Route
-from pathsim.model.service import BufferedSampler
+from pathsim.model.service import (
+    ARRIVAL_DEPARTURE,
+    MILESTONE,
+    RESOURCE_USE,
+    RESOURCE_USE_END,
+    BufferedSampler,
+    Service,
+)
 from pathsim.model.streams import Streams
 from pathsim.scenario.electives import ElectiveInpatients
 
 NAME = "electives"
+WARD = "acute_ward"
+"""The acute ward's name in the results (its occupied beds count in the G&A occupancy)."""
 
 KPIS: dict[str, str] = {
     "elective_admissions": "Elective (planned) inpatients admitted to an acute bed",
@@ -49,8 +58,49 @@ KPIS: dict[str, str] = {
         "those the day's admissions could not reach behind them"
     ),
     "elective_bed_days": "Bed days of elective inpatients in acute beds",
+    "ga_bed_occupancy": (
+        "Mean share of all general and acute beds occupied: the acute ward's own beds and the "
+        "ring-fenced elective beds together (the sitrep's G&A occupancy)"
+    ),
+    "elective_bed_occupancy": (
+        "Mean share of the ring-fenced elective beds occupied (NaN when electives share the "
+        "acute ward's beds, or are off)"
+    ),
 }
 """The KPIs elective inpatients report, with their descriptions."""
+
+
+class ElectiveBeds(Service):
+    """Beds kept for elective patients (``ring_fenced_beds``): a planned patient takes one
+    if it is free at once, stays the planned time and goes home."""
+
+    def __init__(self, ctx: RunContext, beds: int, organisation: str) -> None:
+        super().__init__(ctx, "elective_beds", organisation, beds)
+
+    def try_admit_planned(self, p: Patient, leaves: Leaves) -> bool:
+        if not self.places.has_room:
+            return False
+        if self.log is not None:
+            self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
+            self.log.add(p.pid, MILESTONE, "elective_admission", self.name)
+        self.places.request(p, self._bed)
+        call_after(self.env, p.los, self._done, (p, leaves))
+        return True
+
+    def _bed(self, p: Patient, slot: int) -> None:
+        p.holder = self
+        p.slot = slot
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
+
+    def _done(self, value: tuple[Patient, Leaves]) -> None:
+        p, leaves = value
+        if self.log is not None:
+            self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
+        self.places.release(p.slot)
+        p.holder = None
+        leaves(p)
+        self.patient_leaves_system(p)
 
 
 class Electives(Component):
@@ -65,13 +115,21 @@ class Electives(Component):
         streams: Streams,
         ward: PlannedBeds,
         organisation: str,
+        ward_beds: int,
     ) -> None:
-        """``ward`` admits a patient if a bed is free now; ``organisation`` pays for the
-        bed days (the ward's)."""
+        """``ward`` admits a patient if a bed is free now (with ``ring_fenced_beds``, the
+        electives' own beds take them instead); ``organisation`` pays for the bed days (the
+        ward's); ``ward_beds``: the acute ward's own beds (for the G&A occupancy)."""
         self.ctx = ctx
+        self.ward_beds = ward_beds
         self.env = ctx.env
         self.spec = spec
-        self.ward = ward
+        self.own_beds = (
+            None
+            if spec.ring_fenced_beds is None
+            else ElectiveBeds(ctx, spec.ring_fenced_beds, organisation)
+        )
+        self.ward: PlannedBeds = ward if self.own_beds is None else self.own_beds
         self.organisation = organisation
         self.stay = BufferedSampler(spec.length_of_stay_days, streams["electives.length_of_stay"])
         self.waiting: deque[Patient] = deque()
@@ -142,6 +200,9 @@ class Electives(Component):
         self.in_bed.add(-1)
 
     # -- what electives report ---------------------------------------------------------
+    def parts(self) -> list[Component]:
+        return [self] if self.own_beds is None else [self, self.own_beds]
+
     def level_monitors(self) -> dict[str, LevelMonitor]:
         return {"in_bed": self.in_bed, "waiting_list": self.list_length}
 
@@ -161,11 +222,30 @@ class Electives(Component):
             "elective_cancellations_escalation": float(self.cancelled_escalation),
             "elective_waiting_list_end": float(len(self.waiting)),
             "elective_bed_days": results.mean_level(self.name, "in_bed") * results.days,
+            "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, self.own_beds),
+            "elective_bed_occupancy": (
+                math.nan
+                if self.own_beds is None
+                else ratio(
+                    results.mean_level(self.own_beds.name, "occupied"), self.own_beds.capacity
+                )
+            ),
         }
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
         gbp = kpis["elective_bed_days"] * self.spec.cost_per_bed_day_gbp
         return [Cost(self.name, self.organisation, gbp)]
+
+
+def ga_occupancy(results: Results, ward_beds: int, own_beds: ElectiveBeds | None) -> float:
+    """Occupied acute beds (the ward's, and the elective beds when ring-fenced) over the
+    beds there are."""
+    occupied = results.mean_level(WARD, "occupied")
+    beds = ward_beds
+    if own_beds is not None:
+        occupied += results.mean_level(own_beds.name, "occupied")
+        beds += own_beds.capacity
+    return ratio(occupied, beds)
 
 
 class NoElectives(Component):
@@ -174,8 +254,15 @@ class NoElectives(Component):
     name = NAME
     cancelled_by_escalation = 0
 
+    def __init__(self, ward_beds: int) -> None:
+        self.ward_beds = ward_beds
+
     def cancel_share(self, share: float) -> None:
         """Nothing to cancel."""
 
     def kpis(self, results: Results) -> dict[str, float]:
-        return dict.fromkeys(KPIS, 0.0)
+        return {
+            **dict.fromkeys(KPIS, 0.0),
+            "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, None),
+            "elective_bed_occupancy": math.nan,
+        }

@@ -73,10 +73,14 @@ class Discharged(Protocol):
     def after_discharge(self, p: Patient) -> None: ...
 
 
+Leaves = Callable[[Patient], None]
+"""Told when a planned patient's stay is over."""
+
+
 class PlannedBeds(Protocol):
     """A ward that takes a planned (elective) patient only if a bed is free at once."""
 
-    def try_admit_planned(self, p: Patient, leaves: Callable[[Patient], None]) -> bool:
+    def try_admit_planned(self, p: Patient, leaves: Leaves) -> bool:
         """Admits ``p`` now if a bed is free and no emergency patient waits for one (True),
         else does nothing (False); ``leaves(p)`` is called when the stay is over."""
         ...

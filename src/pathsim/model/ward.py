@@ -14,7 +14,7 @@ from pathsim.model.clock import call_after
 from pathsim.model.component import Cost, FrontDoors, Results, ratio
 from pathsim.model.context import RunContext
 from pathsim.model.discharge_clock import DischargeClock
-from pathsim.model.hooks import Discharged, HomeTiming, LiaisonWaits, StepDown
+from pathsim.model.hooks import Discharged, HomeTiming, Leaves, LiaisonWaits, StepDown
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import Patient, Route
@@ -25,6 +25,7 @@ from pathsim.model.service import (
     QUEUE,
     RESOURCE_USE,
     RESOURCE_USE_END,
+    BufferedSampler,
     Service,
 )
 from pathsim.scenario.models import Pathway
@@ -39,7 +40,6 @@ CARE_HOME_PATHWAY = PATHWAY_NUMBER[Pathway.P3]
 InitialPatients = Callable[[], Iterable[tuple[Patient, float]]]
 """Gives the patients in a bed when the run starts, each with the days already spent."""
 
-Leaves = Callable[[Patient], None]
 """Told when a planned patient's stay is over."""
 
 KPIS: dict[str, str] = {
@@ -117,19 +117,28 @@ class AcuteWardService(Service):
         step_down: StepDown,
         discharged: Discharged,
         initial: InitialPatients,
+        transfer: BufferedSampler | None = None,
     ) -> None:
         """``onward`` are the services patients are discharged to (by a patient's
         ``onward`` number), each referral passing the steps ``referrals`` builds;
         ``liaison`` says how long a fit patient waits for a mental health assessment;
         ``step_down`` may take patients before they are fit (virtual wards, or a null object
         that never does); ``discharged`` is told of every patient leaving a bed for home or
-        onward care (readmissions); ``initial`` gives the patients in a bed at the start."""
+        onward care (readmissions); ``initial`` gives the patients in a bed at the start;
+        ``transfer`` draws the hours from a bed being given to a patient waiting elsewhere
+        (A&E) to their arrival in it (None: at once)."""
         super().__init__(ctx, "acute_ward", spec.organisation, spec.beds)
         self.spec = spec
         self.beds = spec.beds
         """The ward's own beds (escalation can open more: ``places.capacity``)."""
         self.onward = onward
         self.turnaround = spec.bed_turnaround_hours / 24
+        self.transfer = transfer
+        self.in_transfer = 0
+        """Patients given a bed who are still moving to it (counted here: they are no longer
+        in the line for a bed, and the service they are leaving counts them as waiting)."""
+        self._bed = self._bed_now if transfer is None else self._bed_after_transfer
+        """What happens when a bed is given: chosen once, so the journey asks nothing."""
         self.patients = ThresholdLevelMonitor(
             ctx.env, "acute_ward.patients", [t * spec.beds for t in OCCUPANCY_THRESHOLDS]
         )
@@ -217,7 +226,12 @@ class AcuteWardService(Service):
 
     def patients_present(self) -> int:
         """Patients in a bed waiting for an onward place are counted in that line."""
-        return self.patients_holding() + self.places.waiting - int(self.waiting_for_a_place())
+        return (
+            self.patients_holding()
+            + self.places.waiting
+            + self.in_transfer
+            - int(self.waiting_for_a_place())
+        )
 
     def pressure(self) -> dict[str, float]:
         """``occupancy``: patients in a bed over the ward's own beds (1 or more when every bed
@@ -309,7 +323,20 @@ class AcuteWardService(Service):
         self.patient_leaves_system(p)
 
     # -- stay --------------------------------------------------------------------------
-    def _bed(self, p: Patient, slot: int) -> None:
+    def _bed_after_transfer(self, p: Patient, slot: int) -> None:
+        """A bed for a patient waiting in another service: held for them while they move."""
+        if p.holder is None:
+            self._bed_now(p, slot)
+            return
+        assert self.transfer is not None
+        self.in_transfer += 1
+        call_after(self.env, self.transfer.next() / 24, self._moved, (p, slot))
+
+    def _moved(self, value: tuple[Patient, int]) -> None:
+        self.in_transfer -= 1
+        self._bed_now(*value)
+
+    def _bed_now(self, p: Patient, slot: int) -> None:
         if p.holder is not None:
             p.holder.handover(p)  # type: ignore[attr-defined]
         elif self.ctx.collecting:
@@ -517,7 +544,7 @@ class AcuteWardService(Service):
         k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
         k["share_discharges_delayed"] = ratio(self.delayed_discharges, self.ready_date_discharges)
         k["mean_delay_days_among_delayed"] = ratio(self.delay_days, self.delayed_discharges)
-        k["share_bed_days_delayed"] = ratio(self.delay_days, self.capacity * days)
+        k["share_bed_days_delayed"] = ratio(self.delay_days, self.beds * days)
         return k
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:

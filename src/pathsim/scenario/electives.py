@@ -1,10 +1,11 @@
-"""Elective (planned) inpatients who share the acute ward's beds with emergency patients.
+"""Elective (planned) inpatients, in the acute ward's beds or in beds of their own.
 
 Planned admissions come on each weekday in the numbers the scenario gives, at one time of
-day; each is admitted only if a bed is free at that moment and no emergency patient is
-waiting for one (emergency patients come first), else the operation is cancelled on the day
-and the patient goes back on the waiting list, which is worked down first come first served.
-Off unless ``enabled``.
+day; each is admitted only if a bed is free at that moment, else the operation is cancelled
+on the day and the patient goes back on the waiting list, which is worked down first come
+first served. With ``ring_fenced_beds`` the electives have beds of their own (surgical and
+elective wards that emergency patients do not use); without, they share the ward's beds and
+an emergency patient waiting for a bed comes first. Off unless ``enabled``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ class ElectiveInpatients(Strict):
             "Extra patients from the waiting list that can be admitted each day beyond the "
             "day's planned number (extra lists), so that a backlog of cancelled patients is "
             "worked down; 0: the list never shrinks. Default 2 (ASSUMPTION)"
+        ),
+    )
+    ring_fenced_beds: Count | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_CAPACITY,
+        description=(
+            "Beds kept for elective patients (elective and surgical wards): electives are "
+            "admitted only to these and emergency patients never use them. Omitted: electives "
+            "share the acute ward's beds, emergency patients first"
         ),
     )
     cost_per_bed_day_gbp: NonNegative = Field(

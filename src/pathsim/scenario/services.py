@@ -114,6 +114,15 @@ class AcuteWard(Strict):
             "allocating it) before the next patient can have it"
         ),
     )
+    transfer_hours: Distribution | None = Field(
+        default=None,
+        description=(
+            "Time from a bed being given to an admitted patient waiting in A&E (or same-day "
+            "emergency care) to the patient arriving in it: finding the right ward, the "
+            "handover and the move. The patient keeps their A&E place and the bed is held for "
+            "them meanwhile. Omitted: at once"
+        ),
+    )
     cost_per_bed_day_gbp: NonNegative = Field(
         default=0.0,
         description="Cost of a bed day of a patient who needs acute care, treatment included",

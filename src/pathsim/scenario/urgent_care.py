@@ -2,7 +2,7 @@
 at A&E, patients who leave A&E before being seen, and same-day emergency care (SDEC).
 
 Each block is off unless ``enabled``; switched off, the model is exactly as without it. The
-defaults of the numbers are the figures of docs/sources/published-figures.md (section 12) or
+defaults of the numbers are the figures of docs/sources/published-figures.md (section 13) or
 are marked ASSUMPTION in the field's description.
 """
 

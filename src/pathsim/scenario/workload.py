@@ -49,6 +49,8 @@ def workload(
         # attendances include readmissions (the model draws fewer first crises for them)
         per_day += (seg.ed_attendances_per_year + seg.direct_admissions_per_year) / 365.25
     per_day += sum(s.community_referrals_per_week for s in scenario.onward_services.values()) / 7
+    if scenario.electives.enabled:  # planned patients, booked every day
+        per_day += sum(scenario.electives.admissions_per_weekday) / 7
     per_replication = per_day * (days + warmup_days)
     patients = per_replication * replications
     log = per_replication * EVENT_LOG_BYTES_PER_PATIENT if event_log else 0.0

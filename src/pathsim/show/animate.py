@@ -48,6 +48,9 @@ MAX_START_DAY = 730
 for the 400,000-population system)."""
 
 _MEDICALLY_FIT = "medically_fit"
+_WARD = "acute_ward"
+_WARD_BEGINS = f"{_WARD}_begins"
+_WARD_ENDS = f"{_WARD}_ends"
 _HOSPITAL_STEPS = (
     ("ed_wait_begins", "Waiting for an A&E cubicle"),
     ("ed_begins", "In an A&E cubicle"),
@@ -102,13 +105,16 @@ def display_log(event_log: pd.DataFrame) -> pd.DataFrame:
     - Every service is drawn as a queue of capped icons (a ward of 600 beds cannot be drawn
       bed by bed), so ``resource_use`` becomes ``queue`` and ``resource_use_end`` is dropped
       (the next step follows at the same moment).
+    - A patient waiting in an acute bed for a place in onward care stays drawn in the ward
+      (a delayed discharge) until they leave the bed: the onward service's wait step that
+      starts while they are in bed is dropped.
     """
     if event_log["replication"].nunique() > 1:
         raise ValueError("display_log needs the event log of one replication")
     keep = event_log["event_type"].isin(["arrival_departure", "queue", "resource_use"]) | (
         (event_log["event_type"] == "milestone") & (event_log["event"] == _MEDICALLY_FIT)
     )
-    log = event_log[keep]
+    log = event_log[keep & ~_waits_from_a_bed(event_log)]
     log = log.assign(
         event_type=log["event_type"].astype(str).replace({"milestone": "queue"}),
         event=log["event"].astype(str),
@@ -133,6 +139,17 @@ def display_log(event_log: pd.DataFrame) -> pd.DataFrame:
     entity = log["patient_id"].astype("int64") * 100 + log["episode"].astype("int64")
     out = log.assign(patient_id=entity).drop(columns=["episode"])
     return to_vidigi(out.reset_index(drop=True))
+
+
+def _waits_from_a_bed(event_log: pd.DataFrame) -> pd.Series:
+    """Rows that are another service's ``_wait_begins`` while the patient holds an acute bed
+    (between an ``acute_ward_begins`` and the next ``acute_ward_ends``)."""
+    log = event_log.sort_values(["patient_id", "time"], kind="stable")
+    event = log["event"].astype(str)
+    change = (event == _WARD_BEGINS).astype(int) - (event == _WARD_ENDS).astype(int)
+    in_bed = change.groupby(log["patient_id"]).cumsum() > 0
+    waiting = event.str.endswith("_wait_begins") & (log["service"].astype(str) != _WARD)
+    return (in_bed & waiting).reindex(event_log.index)
 
 
 def in_window(vlog: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
