@@ -397,3 +397,38 @@ def test_no_function_above_the_complexity_ceiling() -> None:
         + "\n".join(findings)
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def shadowed_names(folder: Path, imported: set[str]) -> list[str]:
+    """The modules in ``folder`` named as a top-level module the code imports: when a file
+    of that folder is run as a script (``streamlit run app.py``), the folder comes first on
+    ``sys.path`` and its module is imported in place of the library."""
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem in imported)
+
+
+def top_level_imports() -> set[str]:
+    """Every top-level module imported anywhere in the package, other than pathsim itself."""
+    names: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - {"pathsim"}
+
+
+def test_the_shadow_finder_finds_a_shadow(tmp_path: Path) -> None:
+    (tmp_path / "vidigi.py").write_text("", encoding="utf-8")
+    (tmp_path / "plots.py").write_text("", encoding="utf-8")
+    assert shadowed_names(tmp_path, {"vidigi", "numpy"}) == ["vidigi"]
+
+
+def test_no_module_beside_the_app_shadows_a_library_it_imports() -> None:
+    # The live app runs show/app.py as a script, so show/ is first on sys.path there: a
+    # show/vidigi.py once made `import vidigi.animation` fail inside the app only.
+    imported = top_level_imports() | set(sys.stdlib_module_names)
+    assert shadowed_names(PACKAGE / "show", imported) == [], (
+        "rename these modules of pathsim/show: they hide the library of the same name "
+        "when the app runs"
+    )

@@ -45,7 +45,7 @@ from pathsim.experiment.warmup import warmup_study
 from pathsim.model import KPI_DESCRIPTIONS, ReplicationResult
 from pathsim.output import package_version, read_table, write_run_folder
 from pathsim.scenario import Scenario, ScenarioError, load_scenario, with_overrides
-from pathsim.show.vidigi import to_vidigi
+from pathsim.show.vidigi_log import to_vidigi
 
 __version__ = package_version()
 

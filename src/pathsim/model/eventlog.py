@@ -4,7 +4,7 @@ The columns are fixed (see :data:`EVENT_LOG_COLUMNS`) and follow the vidigi anim
 package: ``event_type`` is one of ``arrival_departure``, ``queue``, ``resource_use``,
 ``resource_use_end`` (vidigi's types) or ``milestone`` (clinical and process milestones such
 as ``decision_to_admit`` or ``medically_fit``, which vidigi does not animate). Times are in
-days from the start of the run. The animation (:mod:`pathsim.show.vidigi`) renames the columns
+days from the start of the run. The animation (:mod:`pathsim.show.vidigi_log`) renames the columns
 to vidigi's names.
 
 Column types: ``replication`` and ``patient_id`` int64; ``event_type``, ``event``, ``service``

@@ -35,7 +35,7 @@ import pandas as pd
 from pathsim.atomic import atomic_path
 from pathsim.model.replication import simulate
 from pathsim.scenario.models import Scenario
-from pathsim.show.vidigi import to_vidigi
+from pathsim.show.vidigi_log import to_vidigi
 
 if TYPE_CHECKING:  # plotly is an optional dependency (the 'animate' extra)
     import plotly.graph_objects as go
