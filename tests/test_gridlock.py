@@ -4,6 +4,7 @@ stable one is not; run folders carry the flag per replication and gridlock_summa
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,34 @@ def test_run_folders_carry_the_flag_and_the_summary_reads_it(tmp_path: Path) -> 
     # the same from one experiment's KPIs in memory (no scenario column)
     alone = gridlock_summary(result.experiments[0].kpis.drop(columns="scenario"))
     assert alone.replications == {None: 2} and alone.share() == 1.0 and alone.any
+
+
+def test_the_report_and_the_command_line_name_the_gridlocked_replications(
+    tmp_path: Path,
+) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from pathsim.cli import main
+    from pathsim.show.report import build_report
+
+    files = {}
+    for label, per_day in (("overloaded", 120.0), ("stable", 24.0)):
+        files[label] = tmp_path / f"{label}.yaml"
+        dumped = scenario(**_ed(per_day)).model_dump(mode="json", by_alias=True, exclude_none=True)
+        files[label].write_text(yaml.safe_dump(dumped), encoding="utf-8")
+    settings = ["-r", "2", "--days", "20", "--warmup-days", "2", "--workers", "1"]
+    args = ["compare", str(files["stable"]), str(files["overloaded"]), *settings]
+    args += ["--out", str(tmp_path / "run")]
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == 0, run.output
+    warning = "2 of 2 replications of 'overloaded' gridlocked"
+    assert warning in run.output
+    assert "replication 1: from day 0, the queue for an A&E cubicle, 20 days in all" in run.output
+    assert "of 'stable' gridlocked" not in run.output
+    report = html.unescape(build_report(tmp_path / "run"))
+    assert warning in report and "Gridlock." in report
+    # a run where nothing gridlocks says nothing of gridlock
+    quiet = CliRunner().invoke(main, ["run", str(files["stable"]), *settings])
+    assert quiet.exit_code == 0, quiet.output
+    assert "gridlocked:" not in quiet.output

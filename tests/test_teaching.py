@@ -30,6 +30,7 @@ def runs() -> dict[str, list[dict[str, float]]]:
         "teaching/seven_day_discharge",
         "teaching/five_percent_fewer_beds",
         "teaching/home_care_cut",
+        "teaching/no_safety_valves",
     ]
     scenarios = [load_scenario(ROOT / "scenarios" / f"{n}.yaml") for n in names]
     jobs = [(sc, r) for sc in scenarios for r in range(REPS)]
@@ -46,7 +47,12 @@ def _diff(runs: dict[str, list[dict[str, float]]], name: str, kpi: str) -> tuple
 
 def test_every_teaching_scenario_is_tested() -> None:
     shipped = {p.stem for p in (ROOT / "scenarios" / "teaching").glob("*.yaml")}
-    assert shipped == {"seven_day_discharge", "five_percent_fewer_beds", "home_care_cut"}
+    assert shipped == {
+        "seven_day_discharge",
+        "five_percent_fewer_beds",
+        "home_care_cut",
+        "no_safety_valves",
+    }
 
 
 def test_seven_day_discharge_empties_beds_faster(runs: dict[str, list[dict[str, float]]]) -> None:
@@ -69,3 +75,15 @@ def test_home_care_cut_travels_back_to_a_and_e(runs: dict[str, list[dict[str, fl
         assert lo > 0, kpi
     _, hi = _diff(runs, "home_care_cut", "ed_4h_performance")
     assert hi < 0
+
+
+def test_without_its_safety_valves_the_base_can_gridlock(
+    runs: dict[str, list[dict[str, float]]],
+) -> None:
+    # The base never gridlocks; without escalation and without anyone leaving A&E, a line
+    # grows for days on end in some replications (3 of 4 within 150 days in a 365-day run of
+    # `pathsim compare`, docs/teaching.md), and long waits rise in every one.
+    assert all(k["gridlocked"] == 0.0 for k in runs["fragmented"])
+    assert any(k["gridlocked"] == 1.0 for k in runs["no_safety_valves"])
+    lo, _ = _diff(runs, "no_safety_valves", "ed_12h_waits")
+    assert lo > 0

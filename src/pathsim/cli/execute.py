@@ -15,7 +15,9 @@ from pathsim.cli.options import RunOptions, command_line
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import Plan, Study, run_plan
 from pathsim.experiment.store import RunFolder, RunFolderError, check_target
+from pathsim.model.gridlock import gridlock_summary
 from pathsim.scenario.workload import Workload, too_large, warnings, workload
+from pathsim.show.gridlock_text import gridlock_warnings
 
 EXIT_INTERRUPTED = 130
 
@@ -113,6 +115,8 @@ def execute(
     else:
         folder = _reopen(resume, plan, backend)
     study = _run_into(plan, backend, folder)
+    for message in gridlock_warnings(gridlock_summary(study.result.kpis)):
+        click.echo(f"Warning: {message}", err=True)
     if folder is not None:
         click.echo(f"Results written to {folder.path}", err=True)
         if options.report:

@@ -21,6 +21,8 @@ import math
 from collections import deque
 from collections.abc import Mapping
 
+import numpy as np
+
 from pathsim.model.clock import call_after, call_at
 from pathsim.model.component import Component, Cost, Results, ratio
 from pathsim.model.context import RunContext
@@ -40,6 +42,8 @@ from pathsim.scenario.electives import ElectiveInpatients
 
 NAME = "electives"
 WARD = "acute_ward"
+LONG_STAY = 21.0
+"""Days in hospital from which a stay counts as long (the ward's second threshold)."""
 """The acute ward's name in the results (its occupied beds count in the G&A occupancy)."""
 
 KPIS: dict[str, str] = {
@@ -62,6 +66,12 @@ KPIS: dict[str, str] = {
         "Mean share of all general and acute beds occupied: the acute ward's own beds and the "
         "ring-fenced elective beds together (the sitrep's G&A occupancy)"
     ),
+    "ga_share_beds_stay_21d_plus": (
+        "Share of occupied general and acute beds at midnight (the acute ward's and the "
+        "ring-fenced elective beds together) held by patients in for 21 days or more, as "
+        "published nationally; equal to share_beds_stay_21d_plus when electives have no beds "
+        "of their own"
+    ),
     "elective_bed_occupancy": (
         "Mean share of the ring-fenced elective beds occupied (NaN when electives share the "
         "acute ward's beds, or are off)"
@@ -76,6 +86,8 @@ class ElectiveBeds(Service):
 
     def __init__(self, ctx: RunContext, beds: int, organisation: str) -> None:
         super().__init__(ctx, "elective_beds", organisation, beds)
+        self.admitted: dict[int, float] = {}
+        """Patients in these beds by id, with the time each was admitted."""
 
     def try_admit_planned(self, p: Patient, leaves: Leaves) -> bool:
         if not self.places.has_room:
@@ -84,6 +96,7 @@ class ElectiveBeds(Service):
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
             self.log.add(p.pid, MILESTONE, "elective_admission", self.name)
         self.places.request(p, self._bed)
+        self.admitted[p.pid] = self.env.now
         call_after(self.env, p.los, self._done, (p, leaves))
         return True
 
@@ -98,9 +111,17 @@ class ElectiveBeds(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)
+        del self.admitted[p.pid]
         p.holder = None
         leaves(p)
         self.patient_leaves_system(p)
+
+    def midnight_counts(self, now: float) -> dict[str, float]:
+        stays = np.fromiter(self.admitted.values(), dtype=float, count=len(self.admitted))
+        return {
+            "occupied_at_midnight": float(stays.size),
+            "stays_21d_plus_at_midnight": float(np.count_nonzero(now - stays >= LONG_STAY)),
+        }
 
 
 class Electives(Component):
@@ -223,6 +244,7 @@ class Electives(Component):
             "elective_waiting_list_end": float(len(self.waiting)),
             "elective_bed_days": results.mean_level(self.name, "in_bed") * results.days,
             "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, self.own_beds),
+            "ga_share_beds_stay_21d_plus": ga_long_stays(results, self.own_beds),
             "elective_bed_occupancy": (
                 math.nan
                 if self.own_beds is None
@@ -248,6 +270,15 @@ def ga_occupancy(results: Results, ward_beds: int, own_beds: ElectiveBeds | None
     return ratio(occupied, beds)
 
 
+def ga_long_stays(results: Results, own_beds: ElectiveBeds | None) -> float:
+    """Share of occupied beds at midnight held by stays of 21 days or more, over the ward's
+    beds and the elective beds when ring-fenced."""
+    names = [WARD] if own_beds is None else [WARD, own_beds.name]
+    long = sum(float(results.midnights(n, "stays_21d_plus_at_midnight").sum()) for n in names)
+    occupied = sum(float(results.midnights(n, "occupied_at_midnight").sum()) for n in names)
+    return ratio(long, occupied)
+
+
 class NoElectives(Component):
     """No elective inpatients: nobody is booked, nothing is cancelled."""
 
@@ -264,5 +295,6 @@ class NoElectives(Component):
         return {
             **dict.fromkeys(KPIS, 0.0),
             "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, None),
+            "ga_share_beds_stay_21d_plus": ga_long_stays(results, None),
             "elective_bed_occupancy": math.nan,
         }

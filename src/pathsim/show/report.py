@@ -128,7 +128,7 @@ def build_report(run_dir: str | Path) -> str:
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{esc(_TITLES[kind])}: {esc(names)}</h1><p class='lead'>Run folder "
         f"<code>{esc(folder.path)}</code>; report written {esc(now)} by pathsim "
-        f"{esc(package_version())}.</p>{sec.status_warning(folder)}</header><nav><ol>{nav}</ol></nav>{body}"
+        f"{esc(package_version())}.</p>{sec.status_warning(folder)}{sec.gridlock_warning(folder)}</header><nav><ol>{nav}</ol></nav>{body}"
         "</body></html>\n"
     )
 

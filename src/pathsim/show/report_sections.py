@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from pathsim.model.gridlock import gridlock_summary
 from pathsim.model.kpis import describe
 from pathsim.numbers import format_number
 from pathsim.scenario.models import Scenario
 from pathsim.show.calibration import TARGETS, calibration_table
 from pathsim.show.data import capacities
+from pathsim.show.gridlock_text import gridlock_warnings
 from pathsim.show.report_html import esc, exact, interval, keyvalues, linkify, num, table
 from pathsim.show.runfolder import SavedRun
 from pathsim.show.sources import Sources
@@ -130,6 +132,15 @@ def status_warning(folder: SavedRun) -> str:
     return ""
 
 
+def gridlock_warning(folder: SavedRun) -> str:
+    """A warning naming the replications that gridlocked (from replications.csv)."""
+    reps = folder.table("replications")
+    if reps is None or reps.empty:
+        return ""
+    lines = gridlock_warnings(gridlock_summary(reps))
+    return "".join(f"<p class='no'><b>Gridlock.</b> {esc(line)}</p>" for line in lines)
+
+
 def _kpi_cell(kpi: str) -> str:
     return f'<td title="{esc(describe(kpi))}"><code>{esc(kpi)}</code></td>'
 
@@ -220,6 +231,8 @@ def calibration(folder: SavedRun) -> str:
                 f'<td class="num">{esc(f.format(r.target_low))}-'
                 f"{esc(f.format(r.target_high))}</td>",
                 f'<td class="{"yes" if r.within else "no"}">{"yes" if r.within else "no"}</td>',
+                f'<td class="num">{esc(f.format(r.rep_min))} to {esc(f.format(r.rep_max))}</td>',
+                f'<td class="num">{r.reps_within:.0%}</td>',
                 f"<td>{esc(r.source)}</td>",
             ]
         )
@@ -234,11 +247,22 @@ def calibration(folder: SavedRun) -> str:
         "fragmented base (<code>scenarios/fragmented.yaml</code>) is calibrated to (the "
         "targets and their sources are those of docs/calibration.md). For another system "
         f"they are a reference, not a test.{esc(scaled)} 'within' compares the mean with "
-        "the accepted range; with few replications or a short run the intervals are wide "
-        "and the check says little.</p>"
+        "the accepted range; the next two columns show the lowest and highest single "
+        "replication and the share of replications within the range, because a mean can "
+        "match a target that no replication does. With few replications or a short run the "
+        "intervals are wide and the check says little.</p>"
     )
-    header = ["KPI", "model mean [95% CI]", "target", "range accepted", "within", "source"]
-    return intro + table(header, rows, [False, True, True, True, False, False])
+    header = [
+        "KPI",
+        "model mean [95% CI]",
+        "target",
+        "range accepted",
+        "within",
+        "replications, lowest to highest",
+        "replications within",
+        "source",
+    ]
+    return intro + table(header, rows, [False, True, True, True, False, True, True, False])
 
 
 def _short(path: str, base: Path) -> str:
