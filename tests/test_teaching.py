@@ -56,8 +56,11 @@ def test_every_teaching_scenario_is_tested() -> None:
 
 
 def test_seven_day_discharge_empties_beds_faster(runs: dict[str, list[dict[str, float]]]) -> None:
+    # In the pressured base only discharges home (P0) dip at weekends, and mildly, so the
+    # beds this frees (about 7 of 600) are filled at once by patients waiting in A&E: the
+    # fall in occupancy and in A&E waits is within the noise of 3 replications (about -0.6
+    # points [-1.4, +0.2] over 90 days); the fall in the discharge-process delay is not.
     assert _diff(runs, "seven_day_discharge", "delayed_discharge_bed_days_discharge_process")[1] < 0
-    assert _diff(runs, "seven_day_discharge", "bed_occupancy")[1] < 0
 
 
 def test_fewer_beds_send_waits_up_steeply(runs: dict[str, list[dict[str, float]]]) -> None:
@@ -82,8 +85,10 @@ def test_without_its_safety_valves_the_base_can_gridlock(
 ) -> None:
     # The base never gridlocks; without escalation and without anyone leaving A&E, a line
     # grows for days on end in some replications (3 of 4 within 150 days in a 365-day run of
-    # `pathsim compare`, docs/teaching.md), and long waits rise in every one.
+    # `pathsim compare`, docs/teaching.md), and long waits rise in every replication.
     assert all(k["gridlocked"] == 0.0 for k in runs["fragmented"])
     assert any(k["gridlocked"] == 1.0 for k in runs["no_safety_valves"])
-    lo, _ = _diff(runs, "no_safety_valves", "ed_12h_waits")
-    assert lo > 0
+    # Judged replication by replication: a paired interval over 3 replications, one of them
+    # gridlocked from the start, is too wide to say anything (12-hour waits rose 4-9 fold).
+    for base, without in zip(runs["fragmented"], runs["no_safety_valves"], strict=True):
+        assert without["ed_12h_waits"] > 2 * base["ed_12h_waits"]
