@@ -126,6 +126,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 "from_services": ["s0"],
                 "to_service": "s1",
             }
+    if draw(st.booleans()):  # drawn last, so the other draws are as they were
+        data["frictions"]["referral_lead_days"] = _dist(draw, 0.1, 5)
     return validate_scenario_data(data)
 
 

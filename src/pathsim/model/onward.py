@@ -38,7 +38,8 @@ KPIS: dict[str, str] = {
     ),
     "mean_referral_to_start_days_<service>": (
         "Mean time from referral (declared medically fit, or referred from the community) to "
-        "the start of the stay, every friction included: the wait a patient sees (days)"
+        "the start of the stay, every friction included: the wait a patient sees (days; with a "
+        "referral lead time, the steps run before fit are not in it)"
     ),
     "occupancy_<service>": "Mean share of the onward service's places in use",
     "mean_queue_<service>": "Mean number of people waiting for the onward service",

@@ -5,6 +5,11 @@ a scenario without frictions has empty pipelines.
 A pipeline is built per onward service and per origin: hospital patients wait in their bed,
 so the pipeline given to the ward records each step's wait on the ward's delay monitor for that
 cause; people referred from the community wait at home, unrecorded in bed terms.
+
+With a referral lead time the ward starts a patient's pipeline before the patient is declared
+medically fit, through an :class:`EarlyReferral`: a step's wait is then recorded on the ward's
+monitor only from the moment the early referral starts counting (the patient is fit, and no
+other wait of theirs is being counted), never for the time before.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +32,14 @@ from pathsim.scenario.distributions import DistributionBase
 from pathsim.scenario.integration import EffectiveFrictions
 
 Done = Callable[[Patient], None]
+
+
+class Counts(Protocol):
+    """Counts patients waiting at a step (a level monitor, or one seen through an early
+    referral)."""
+
+    def add(self, delta: float) -> None: ...
+
 
 AWAITING_ASSESSMENT = "awaiting_assessment"
 AWAITING_REFERRAL = "awaiting_referral"
@@ -49,10 +63,10 @@ class Step:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
 
-    def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
+    def enter(self, p: Patient, done: Done, monitor: Counts | None) -> None:
         raise NotImplementedError  # pragma: no cover
 
-    def _wait(self, p: Patient, delay: float, done: Done, monitor: LevelMonitor | None) -> None:
+    def _wait(self, p: Patient, delay: float, done: Done, monitor: Counts | None) -> None:
         if delay <= 0:
             done(p)
             return
@@ -76,7 +90,7 @@ class AssessmentStep(Step):
         self.cause = cause
         self.sampler = sampler
 
-    def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
+    def enter(self, p: Patient, done: Done, monitor: Counts | None) -> None:
         p.assessments += 1
         self._wait(p, self.sampler.next(), done, monitor)
 
@@ -101,7 +115,7 @@ class HandoffStep(Step):
         self.bounce = bounce
         self.rng = rng
 
-    def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
+    def enter(self, p: Patient, done: Done, monitor: Counts | None) -> None:
         p.handoffs += 1
         delay = self.sampler.next() * self.factor if self.sampler else 0.0
 
@@ -123,7 +137,7 @@ class FundingPanelStep(Step):
         super().__init__(ctx)
         self.interval = interval
 
-    def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
+    def enter(self, p: Patient, done: Done, monitor: Counts | None) -> None:
         now = self.ctx.env.now
         next_panel = math.ceil(now / self.interval - 1e-12) * self.interval
         self._wait(p, next_panel - now, done, monitor)
@@ -139,7 +153,7 @@ class BudgetGate(Step):
         super().__init__(ctx)
         self.per_week = per_week
         self._credit = per_week
-        self._line: deque[tuple[Patient, Done, LevelMonitor | None]] = deque()
+        self._line: deque[tuple[Patient, Done, Counts | None]] = deque()
         self.waiting = LevelMonitor(ctx.env, "budget.waiting")
         self._next_week()
 
@@ -160,7 +174,7 @@ class BudgetGate(Step):
         if self.ctx.env.now + 7.0 < self.ctx.end:
             self._next_week()
 
-    def enter(self, p: Patient, done: Done, monitor: LevelMonitor | None) -> None:
+    def enter(self, p: Patient, done: Done, monitor: Counts | None) -> None:
         if not self._line and self._credit >= 1:
             self._credit -= 1
             done(p)
@@ -169,6 +183,51 @@ class BudgetGate(Step):
         self.waiting.add(1)
         if monitor is not None:
             monitor.add(1)
+
+
+class EarlyReferral:
+    """One patient's referral started before the patient is declared medically fit (a
+    referral lead time). Until :meth:`start_counting` the steps' waits are counted nowhere
+    (the patient is still in their clinical stay); from then on the step under way, and every
+    later one, counts on the ward's monitor for its cause, as a referral made at fit does."""
+
+    __slots__ = ("counting", "finished", "patient", "started", "waiting_at")
+
+    def __init__(self, patient: Patient) -> None:
+        self.patient = patient
+        self.started = False
+        """Whether the pipeline has been started."""
+        self.finished = False
+        """Whether every step is over."""
+        self.counting = False
+        """Whether the steps' waits count as delays now."""
+        self.waiting_at: LevelMonitor | None = None
+        """The ward's monitor of the step the patient is waiting at now (None: none)."""
+
+    def start_counting(self) -> None:
+        """From now on the waits count: the step under way now counts from this moment."""
+        self.counting = True
+        if self.waiting_at is not None:
+            self.waiting_at.add(1)
+
+    def seen(self, monitor: LevelMonitor) -> _Gated:
+        return _Gated(self, monitor)
+
+
+class _Gated:
+    """A step's monitor seen through an early referral: counted only while it counts."""
+
+    __slots__ = ("early", "monitor")
+
+    def __init__(self, early: EarlyReferral, monitor: LevelMonitor) -> None:
+        self.early = early
+        self.monitor = monitor
+
+    def add(self, delta: float) -> None:
+        early = self.early
+        early.waiting_at = self.monitor if delta > 0 else None
+        if early.counting:
+            self.monitor.add(delta)
 
 
 class Pipeline:
@@ -187,13 +246,20 @@ class Pipeline:
         self.monitors = monitors
         self.assessments_after_leaving = assessments_after_leaving
 
-    def run(self, p: Patient, done: Done, index: int = 0) -> None:
+    def run(
+        self, p: Patient, done: Done, index: int = 0, early: EarlyReferral | None = None
+    ) -> None:
+        """Passes ``p`` through the steps from ``index``, then calls ``done(p)``. With
+        ``early`` (a referral started before fit) the waits count only as it says."""
         if index >= len(self.steps):
             done(p)
             return
         step = self.steps[index]
-        monitor = self.monitors.get(step.cause) if self.monitors is not None else None
-        step.enter(p, lambda q: self.run(q, done, index + 1), monitor)
+        real = self.monitors.get(step.cause) if self.monitors is not None else None
+        monitor: Counts | None = real
+        if early is not None and real is not None:
+            monitor = early.seen(real)
+        step.enter(p, lambda q: self.run(q, done, index + 1, early), monitor)
 
 
 class FrictionSteps(Component):
@@ -215,6 +281,8 @@ class FrictionSteps(Component):
         self.referral = sampler("friction.referral_delay", frictions.referral_delay_days)
         self.repeat = sampler("friction.repeat_assessment", frictions.repeat_assessment_days)
         self.bounce_rng = streams["friction.referral_bounce"]
+        self.lead = sampler("friction.referral_lead", frictions.referral_lead_days)
+        """Draws each P1-P3 patient's referral lead time (None: referrals start at fit)."""
         self.budget = (
             BudgetGate(ctx, frictions.social_care_packages_per_week)
             if frictions.social_care_packages_per_week is not None

@@ -18,7 +18,7 @@ from pathsim.model.hooks import Discharged, HomeTiming, Leaves, LiaisonWaits, St
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import Patient, Route
-from pathsim.model.referral import FRICTION_CAUSES, FrictionSteps
+from pathsim.model.referral import FRICTION_CAUSES, EarlyReferral, FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -184,6 +184,11 @@ class AcuteWardService(Service):
             for svc in onward
         ]
         """Per onward service, the referral steps from this ward."""
+        self.lead = referrals.lead
+        """Draws a P1-P3 patient's referral lead time (None: the referral starts at fit)."""
+        self._early: dict[int, EarlyReferral] = {}
+        """Patients whose referral started (or is due to start) before they are fit: pid ->
+        their early referral, until they join the onward service's line."""
         self.fit_in_bed = LevelMonitor(ctx.env, "acute_ward.medically_fit")
         self.occupants: dict[int, float] = {}
         """Patient id -> time the patient got the bed."""
@@ -360,6 +365,38 @@ class AcuteWardService(Service):
             call_after(self.env, early, self._step_down, p)
             return
         call_after(self.env, p.los, self._fit, p)
+        if p.onward >= 0 and self.lead is not None:
+            self._plan_ahead(p, self.lead.next())
+
+    def _plan_ahead(self, p: Patient, lead: float) -> None:
+        """A referral lead time: the patient's referral is to start ``lead`` days before the
+        time they will be declared fit, and not before now (the start of the stay; for a
+        patient in bed when the run starts, the start of the run)."""
+        now = self.env.now
+        clinical_end = now + p.los
+        fit = self.clock.declared_time(clinical_end) if self.clock is not None else clinical_end
+        begin = max(now, fit - lead)
+        early = EarlyReferral(p)
+        self._early[p.pid] = early
+        call_after(self.env, begin - now, self._refer_early, early)
+
+    def _refer_early(self, early: EarlyReferral) -> None:
+        """The referral starts while the patient is still clinically in bed: its waits are
+        no delay until the patient is fit."""
+        if early.started:  # the patient was declared fit first, at this same instant
+            return
+        early.started = True
+        p = early.patient
+        self.pipelines[p.onward].run(p, self._early_done, early=early)
+
+    def _early_done(self, p: Patient) -> None:
+        """An early referral has passed every friction: the patient asks for a place now if
+        fit (and past any liaison wait), else when that time comes."""
+        early = self._early[p.pid]
+        early.finished = True
+        if early.counting:
+            del self._early[p.pid]
+            self._referred(p)
 
     def _step_down(self, p: Patient) -> None:
         """Early discharge to a virtual ward, if it has a slot; otherwise the stay goes on."""
@@ -404,11 +441,23 @@ class AcuteWardService(Service):
         self._leave_when_ready(p)
 
     def _leave_when_ready(self, p: Patient) -> None:
-        """Home on the next discharge day and time, or referred on at once."""
+        """Home on the next discharge day and time, or referred on at once (a referral
+        started early goes on from where it is: its waits count as delays from now)."""
         now = self.env.now
         if p.onward >= 0:
             p.t_referred = now
-            self.pipelines[p.onward].run(p, self._referred)
+            early = self._early.get(p.pid) if self._early else None
+            if early is None:
+                self.pipelines[p.onward].run(p, self._referred)
+            elif not early.started:  # due to start at this very instant: it starts now
+                early.started = True
+                early.counting = True
+                self.pipelines[p.onward].run(p, self._early_done, early=early)
+            elif early.finished:
+                del self._early[p.pid]
+                self._referred(p)
+            else:
+                early.start_counting()
             return
         timing = self.home_timing
         if timing is not None:

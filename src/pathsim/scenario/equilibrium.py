@@ -12,7 +12,9 @@ is ``equilibrium`` starts instead with the places this module estimates in use:
   end (``then_referred_to``, at the other service's throughput); patients who deteriorate in
   bed while waiting for care at home, moved from the service they waited for to the one they
   come to need (the chance over the expected wait in bed after being declared fit: the ward
-  liaison wait and the mean of every referral step, with no wait for the place itself); and,
+  liaison wait and the mean of every referral step, with no wait for the place itself; with
+  a referral lead time, the part of the referral still to run once fit, beside the liaison
+  wait: see :func:`wait_in_bed_days`); and,
   when the scenario caps new social care packages, the funded services' inflows scaled down
   together to the cap.
 - **Offered load** = inflow x mean length of stay (Little's law: the places that would be in
@@ -40,6 +42,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from pathsim.scenario.distributions import DistributionBase
 from pathsim.scenario.models import Scenario
 from pathsim.scenario.models_base import Pathway
@@ -53,6 +57,10 @@ YEAR_DAYS = 365.25
 
 _ITERATIONS = 200
 _CONVERGED = 1e-12
+_LEAD_SAMPLES = 20_000
+"""Draws with which the expected wait in bed under a referral lead time is estimated."""
+_LEAD_SEED = 20_240_613
+"""Their fixed seed: the estimate is a property of the scenario, the same in every run."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,11 @@ def _mean(dist: DistributionBase | None) -> float:
 def wait_in_bed_days(scenario: Scenario, segment: str, service: str) -> float:
     """Expected time a patient of ``segment``, declared fit, spends in bed before a place in
     ``service`` could be theirs, with no wait for the place itself: the liaison assessment
-    (for the share with a mental health need) and the mean of each referral step."""
+    (for the share with a mental health need) and the mean of each referral step, one after
+    the other. With a referral lead time the referral starts before fit and runs beside the
+    liaison wait: :func:`wait_in_bed_with_lead_days`."""
+    if scenario.frictions.referral_lead_days is not None:
+        return wait_in_bed_with_lead_days(scenario, segment, service)
     seg, svc, f = scenario.segments[segment], scenario.onward_services[service], scenario.frictions
     days = seg.mental_health_share * _mean(scenario.mental_health.ward_liaison_wait_days)
     days += _mean(f.hospital_assessment_days)
@@ -113,6 +125,47 @@ def wait_in_bed_days(scenario: Scenario, segment: str, service: str) -> float:
     if svc.needs_funding_decision and f.funding_panel_interval_days:
         days += f.funding_panel_interval_days / 2
     return days
+
+
+def wait_in_bed_with_lead_days(scenario: Scenario, segment: str, service: str) -> float:
+    """:func:`wait_in_bed_days` under a referral lead time: the mean of ``max(W, F - L)``,
+    where ``W`` is the liaison wait (for the share with a mental health need, else 0), ``F``
+    the referral steps' total time (each hand-off attempt a delay, the funding panel's wait
+    uniform over its interval) and ``L`` the lead, cut at the time from the start of the stay
+    to being declared fit (the clinical stay, plus a uniform wait for the next ward round if
+    the ward has one). A mean of a maximum has no closed form: it is estimated from a fixed
+    number of draws with a fixed seed (so it is the same for every run of the scenario, and
+    draws nothing from a run's streams). Like the estimate without the lead, it leaves out
+    the wait for the budget and for the place."""
+    seg, svc, f = scenario.segments[segment], scenario.onward_services[service], scenario.frictions
+    lead = f.referral_lead_days
+    assert lead is not None
+    rng = np.random.default_rng(_LEAD_SEED)
+    n = _LEAD_SAMPLES
+    steps = np.zeros(n)
+    if f.hospital_assessment_days is not None:
+        steps += f.hospital_assessment_days.sample(rng, n)
+    if svc.organisation != scenario.acute_ward.organisation:
+        if f.referral_delay_days is not None and f.referral_bounce_probability < 1:
+            attempts = rng.geometric(1 - f.referral_bounce_probability, n)
+            delays = f.referral_delay_days.sample(rng, int(attempts.sum()))
+            starts = np.concatenate(([0], np.cumsum(attempts)[:-1]))
+            steps += np.add.reduceat(delays, starts)
+        if f.repeat_assessment_days is not None:
+            steps += f.repeat_assessment_days.sample(rng, n)
+    if svc.needs_funding_decision and f.funding_panel_interval_days:
+        steps += rng.uniform(0, f.funding_panel_interval_days, n)
+    liaison = np.zeros(n)
+    ward_wait = scenario.mental_health.ward_liaison_wait_days
+    if ward_wait is not None and seg.mental_health_share > 0:
+        needs = rng.random(n) < seg.mental_health_share
+        liaison = np.where(needs, ward_wait.sample(rng, n), 0.0)
+    to_fit = seg.length_of_stay_days.sample(rng, n)
+    timing = scenario.acute_ward.discharge_timing
+    if timing is not None and timing.ward_round_hour is not None:
+        to_fit = to_fit + rng.random(n)
+    ahead = np.minimum(lead.sample(rng, n), to_fit)
+    return float(np.maximum(liaison, steps - ahead).mean())
 
 
 def hospital_referrals_per_day(scenario: Scenario) -> dict[str, float]:

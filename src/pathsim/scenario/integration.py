@@ -16,6 +16,10 @@ Frictions on the way out of hospital, in the order a patient meets them (P1-P3 d
    ``funding_panel_interval_days`` days;
 5. for those services too, a capped budget: at most ``social_care_packages_per_week`` new
    packages start each week; the rest wait for next week's budget.
+
+Where the steps start: at the Discharge Ready Date (the patient declared medically fit), or,
+with a referral lead time (``referral_lead_days``), that many days before it (discharge
+planning while the patient is still clinically in bed); see :mod:`pathsim.model.ward`.
 """
 
 from __future__ import annotations
@@ -74,6 +78,19 @@ class Frictions(Strict):
         description=(
             "Capped budget: new packages of services that need a funding decision that can "
             "start each week; the rest wait for the next week's budget"
+        ),
+    )
+    referral_lead_days: Distribution | None = Field(
+        default=None,
+        description=(
+            "Referral lead time (discharge planning): a P1-P3 patient's referral steps above "
+            "start this many days before the patient is declared medically fit (drawn per "
+            "patient; never before the stay starts), while the patient still needs acute care. "
+            "Time in a step before the fit time is no delay; from the fit time the step under "
+            "way counts as a delay, and a place is asked for only once the patient is fit and "
+            "the steps are over. Omitted or null: the steps start when the patient is declared "
+            "fit. ASSUMPTION unless set from local data (how many days ahead wards start "
+            "assessments and referrals)"
         ),
     )
 
@@ -325,6 +342,9 @@ class EffectiveFrictions(Strict):
     repeat_assessment_days: Distribution | None = None
     funding_panel_interval_days: float | None = None
     social_care_packages_per_week: float | None = None
+    referral_lead_days: Distribution | None = None
+    """How many days before being declared fit a P1-P3 referral starts (None: at fit). No
+    lever changes it: it is how early the ward plans, whatever steps remain."""
 
 
 def effective_frictions(frictions: Frictions, levers: Integration) -> EffectiveFrictions:
