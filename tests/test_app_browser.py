@@ -166,8 +166,13 @@ def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
     tab = page
     tab.wait_for_selector(METRIC, timeout=120_000)
     charts_before = tab.locator(".js-plotly-plot").count()
+    # The page may still be re-running after the test before (streamlit re-draws the button
+    # while it runs, so a click can land on a detached element): wait until it is idle.
+    idle = "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    tab.wait_for_function(idle, timeout=120_000)
     tab.get_by_text("Watch it: one day of your settings").click()
-    tab.get_by_role("button", name="Animate one day").click()
+    tab.wait_for_function(idle, timeout=120_000)
+    tab.get_by_role("button", name="Animate one day").click(timeout=120_000)
     tab.get_by_text("a frame every 30 minutes (49 frames)", exact=False).first.wait_for(
         timeout=120_000
     )
