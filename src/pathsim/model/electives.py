@@ -38,12 +38,11 @@ from pathsim.model.service import (
     Service,
 )
 from pathsim.model.streams import Streams
+from pathsim.model.ward import LONG_STAY_DAYS
 from pathsim.scenario.electives import ElectiveInpatients
 
 NAME = "electives"
 WARD = "acute_ward"
-LONG_STAY = 21.0
-"""Days in hospital from which a stay counts as long (the ward's second threshold)."""
 """The acute ward's name in the results (its occupied beds count in the G&A occupancy)."""
 
 KPIS: dict[str, str] = {
@@ -120,7 +119,7 @@ class ElectiveBeds(Service):
         stays = np.fromiter(self.admitted.values(), dtype=float, count=len(self.admitted))
         return {
             "occupied_at_midnight": float(stays.size),
-            "stays_21d_plus_at_midnight": float(np.count_nonzero(now - stays >= LONG_STAY)),
+            "stays_21d_plus_at_midnight": float(np.count_nonzero(now - stays >= LONG_STAY_DAYS[1])),
         }
 
 

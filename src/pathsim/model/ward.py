@@ -40,8 +40,6 @@ CARE_HOME_PATHWAY = PATHWAY_NUMBER[Pathway.P3]
 InitialPatients = Callable[[], Iterable[tuple[Patient, float]]]
 """Gives the patients in a bed when the run starts, each with the days already spent."""
 
-"""Told when a planned patient's stay is over."""
-
 KPIS: dict[str, str] = {
     "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
     "ward_admissions": (
