@@ -109,6 +109,21 @@ def page(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
             context.close()
 
 
+IDLE = (
+    "document.querySelector('[data-testid=\"stApp\"]')"
+    "?.getAttribute('data-test-script-state') === 'notRunning'"
+)
+
+
+def wait_until_idle(tab: Any) -> None:
+    """Until streamlit's script has finished its run (the app root says so), twice 0.5 s apart
+    so that a re-run requested at the end of a run is seen."""
+    for _ in range(2):
+        tab.wait_for_function(IDLE, timeout=120_000)
+        tab.wait_for_timeout(500)
+    tab.wait_for_function(IDLE, timeout=120_000)
+
+
 def metrics(tab: Any) -> dict[str, str]:
     labels = tab.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = tab.locator(METRIC).all_inner_texts()
@@ -127,6 +142,7 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     # The first run happens on load: the default teaching scenario against the base.
     tab.wait_for_selector(METRIC, timeout=120_000)
     tab.get_by_text("Took", exact=False).first.wait_for(timeout=120_000)
+    wait_until_idle(tab)
     before = metrics(tab)
     assert set(before) >= {"Bed occupancy", "A&E within 4 hours"}
     table_before = tab.locator('[data-testid="stTable"]').inner_text()
@@ -149,6 +165,8 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     tab.get_by_role("button", name="Run").click()
     change = f"Hospital beds: {start_beds:,} → {new_beds:,}"
     tab.get_by_text(change, exact=False).first.wait_for(timeout=90_000)
+    # Streamlit shows the old numbers (greyed) until the run that replaces them has finished.
+    wait_until_idle(tab)
     seconds = time.monotonic() - started
     after = metrics(tab)
     table_after = tab.locator('[data-testid="stTable"]').inner_text()
@@ -163,16 +181,26 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
 
 @pytest.mark.browser
 def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab = page
     tab.wait_for_selector(METRIC, timeout=120_000)
     charts_before = tab.locator(".js-plotly-plot").count()
-    # The page may still be re-running after the test before (streamlit re-draws the button
-    # while it runs, so a click can land on a detached element): wait until it is idle.
-    idle = "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    tab.wait_for_function(idle, timeout=120_000)
-    tab.get_by_text("Watch it: one day of your settings").click()
-    tab.wait_for_function(idle, timeout=120_000)
-    tab.get_by_role("button", name="Animate one day").click(timeout=120_000)
+    # The page may still be re-running after the test before: streamlit re-draws the expander
+    # and its button while it runs, so a click can land on a detached element, and a re-drawn
+    # expander can be closed again. Open it and click only when the script is idle, and retry.
+    heading = tab.get_by_text("Watch it: one day of your settings")
+    button = tab.get_by_role("button", name="Animate one day")
+    deadline = time.monotonic() + 180
+    while True:
+        wait_until_idle(tab)
+        try:
+            if not button.is_visible():
+                heading.click(timeout=10_000)
+            button.click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            assert time.monotonic() < deadline, "the animation button never became clickable"
     tab.get_by_text("a frame every 30 minutes (49 frames)", exact=False).first.wait_for(
         timeout=120_000
     )
@@ -183,7 +211,7 @@ def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
         " const td = all[all.length - 1]._transitionData;"
         " return td && td._frames ? td._frames.length : 0; })()"
     )
-    tab.wait_for_function(f"{last_frames} > 0", timeout=60_000)
+    tab.wait_for_function(f"{last_frames} > 0", timeout=180_000)
     tab.wait_for_timeout(500)
     frames = tab.evaluate(last_frames)
     assert frames == 49  # one day, a frame every 30 minutes, both ends included
