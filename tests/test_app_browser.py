@@ -116,8 +116,9 @@ IDLE = (
 
 
 def wait_until_idle(tab: Any) -> None:
-    """Until streamlit's script has finished its run (the app root says so), twice 0.5 s apart
-    so that a re-run requested at the end of a run is seen."""
+    """Until streamlit's script has finished its run (the app root says so), three times 0.5 s
+    apart so that a re-run requested at the end of a run is seen. If a streamlit upgrade drops
+    the attribute, this times out (the test fails) rather than passing at once."""
     for _ in range(2):
         tab.wait_for_function(IDLE, timeout=120_000)
         tab.wait_for_timeout(500)
