@@ -51,6 +51,8 @@ from pathsim.model.proactive import KPIS as PROACTIVE_KPIS
 from pathsim.model.proactive import CaseManagement, NoCaseManagement
 from pathsim.model.readmission import KPIS as READMISSION_KPIS
 from pathsim.model.readmission import Readmissions
+from pathsim.model.ready_date import KPIS as READY_DATE_KPIS
+from pathsim.model.ready_date import ReadyDates
 from pathsim.model.referral import FrictionSteps
 from pathsim.model.sdec import KPIS as SDEC_KPIS
 from pathsim.model.sdec import NoSameDayEmergencyCare, SameDayEmergencyCareService
@@ -203,6 +205,7 @@ def build_ward(a: Assembly) -> Component:
         a.get("virtual_ward"),
         a.get("readmissions"),
         lambda: initial_ward_patients(a.ctx, a.scenario, a.streams, a.choices),
+        a.get("discharge_ready_dates"),
         _sampler(a, a.scenario.acute_ward.transfer_hours, "acute_ward.transfer"),
     )
 
@@ -290,8 +293,22 @@ def build_electives(a: Assembly) -> Component:
     if spec is None:
         return NoElectives(beds)
     return Electives(
-        a.ctx, spec, a.streams, a.get("acute_ward"), a.scenario.acute_ward.organisation, beds
+        a.ctx,
+        spec,
+        a.streams,
+        a.get("acute_ward"),
+        a.scenario.acute_ward.organisation,
+        beds,
+        a.get("discharge_ready_dates"),
     )
+
+
+def build_ready_dates(a: Assembly) -> Component:
+    """The Discharge Ready Date measures, over the general and acute beds: the ward's own and
+    the ring-fenced elective beds."""
+    electives = a.system.electives
+    ring_fenced = 0 if electives is None else electives.ring_fenced_beds or 0
+    return ReadyDates(a.ctx, a.scenario.acute_ward.beds + ring_fenced)
 
 
 ESCALATION = "escalation"
@@ -343,6 +360,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("mental_health_liaison", build_liaison, LIAISON_KPIS),
     Builder("acute_ward", build_ward, WARD_KPIS),
     Builder("electives", build_electives, ELECTIVE_KPIS),
+    Builder("discharge_ready_dates", build_ready_dates, READY_DATE_KPIS),
     Builder("onward_services", build_onward, ONWARD_KPIS),
     Builder("deterioration", build_deterioration, DETERIORATION_KPIS),
     Builder("referrals", build_referrals),

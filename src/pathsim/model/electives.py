@@ -29,6 +29,7 @@ from pathsim.model.context import RunContext
 from pathsim.model.hooks import Leaves, PlannedBeds
 from pathsim.model.monitors import LevelMonitor
 from pathsim.model.patients import Patient, Route
+from pathsim.model.ready_date import ReadyDates
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
     MILESTONE,
@@ -83,10 +84,15 @@ class ElectiveBeds(Service):
     """Beds kept for elective patients (``ring_fenced_beds``): a planned patient takes one
     if it is free at once, stays the planned time and goes home."""
 
-    def __init__(self, ctx: RunContext, beds: int, organisation: str) -> None:
+    def __init__(
+        self, ctx: RunContext, beds: int, organisation: str, ready_dates: ReadyDates
+    ) -> None:
+        """``ready_dates`` is told of every stay that ends (the Discharge Ready Date
+        measures: an elective patient leaves on the day planned)."""
         super().__init__(ctx, "elective_beds", organisation, beds)
         self.admitted: dict[int, float] = {}
         """Patients in these beds by id, with the time each was admitted."""
+        self.ready_dates = ready_dates
 
     def try_admit_planned(self, p: Patient, leaves: Leaves) -> bool:
         if not self.places.has_room:
@@ -110,7 +116,8 @@ class ElectiveBeds(Service):
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
         self.places.release(p.slot)
-        del self.admitted[p.pid]
+        now = self.env.now
+        self.ready_dates.left(self.admitted.pop(p.pid), now, now)
         p.holder = None
         leaves(p)
         self.patient_leaves_system(p)
@@ -136,10 +143,12 @@ class Electives(Component):
         ward: PlannedBeds,
         organisation: str,
         ward_beds: int,
+        ready_dates: ReadyDates,
     ) -> None:
         """``ward`` admits a patient if a bed is free now (with ``ring_fenced_beds``, the
         electives' own beds take them instead); ``organisation`` pays for the bed days (the
-        ward's); ``ward_beds``: the acute ward's own beds (for the G&A occupancy)."""
+        ward's); ``ward_beds``: the acute ward's own beds (for the G&A occupancy);
+        ``ready_dates`` counts the stays in the elective beds that end."""
         self.ctx = ctx
         self.ward_beds = ward_beds
         self.env = ctx.env
@@ -147,7 +156,7 @@ class Electives(Component):
         self.own_beds = (
             None
             if spec.ring_fenced_beds is None
-            else ElectiveBeds(ctx, spec.ring_fenced_beds, organisation)
+            else ElectiveBeds(ctx, spec.ring_fenced_beds, organisation, ready_dates)
         )
         self.ward: PlannedBeds = ward if self.own_beds is None else self.own_beds
         self.organisation = organisation

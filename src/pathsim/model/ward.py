@@ -18,6 +18,7 @@ from pathsim.model.hooks import Discharged, HomeTiming, Leaves, LiaisonWaits, St
 from pathsim.model.monitors import LevelMonitor, Tally, ThresholdLevelMonitor
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.patients import Patient, Route
+from pathsim.model.ready_date import ReadyDates
 from pathsim.model.referral import FRICTION_CAUSES, EarlyReferral, FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
@@ -78,19 +79,6 @@ KPIS: dict[str, str] = {
     "share_beds_stay_21d_plus": (
         "Share of occupied beds held by stays of 21+ days (midnight; elective stays included)"
     ),
-    "share_discharges_delayed": (
-        "Discharge Ready Date measure: share of patients leaving an acute bed in the results "
-        "period whose discharge date is after the date they were declared medically fit "
-        "(whole calendar days; a step-down to a virtual ward leaves on its ready date)"
-    ),
-    "mean_delay_days_among_delayed": (
-        "Discharge Ready Date measure: mean whole days from the date declared medically fit to "
-        "the discharge date, of the delayed discharges (those of at least a day)"
-    ),
-    "share_bed_days_delayed": (
-        "Discharge Ready Date measure: the delayed discharges' delay days (whole days) as a "
-        "share of the bed days available in the results period (beds x days)"
-    ),
 }
 """The KPIs the ward reports, with their descriptions."""
 
@@ -115,6 +103,7 @@ class AcuteWardService(Service):
         step_down: StepDown,
         discharged: Discharged,
         initial: InitialPatients,
+        ready_dates: ReadyDates,
         transfer: BufferedSampler | None = None,
     ) -> None:
         """``onward`` are the services patients are discharged to (by a patient's
@@ -123,6 +112,7 @@ class AcuteWardService(Service):
         ``step_down`` may take patients before they are fit (virtual wards, or a null object
         that never does); ``discharged`` is told of every patient leaving a bed for home or
         onward care (readmissions); ``initial`` gives the patients in a bed at the start;
+        ``ready_dates`` is told of every stay that ends (the Discharge Ready Date measures);
         ``transfer`` draws the hours from a bed being given to a patient waiting elsewhere
         (A&E) to their arrival in it (None: at once)."""
         super().__init__(ctx, "acute_ward", spec.organisation, spec.beds)
@@ -199,13 +189,7 @@ class AcuteWardService(Service):
         """Medically fit to leaving (days)."""
         self.direct_wait = Tally()
         """Direct (non-A&E) admissions: wait for a bed (days)."""
-        self.ready_date_discharges = 0
-        """Patients leaving a bed in the results period (the Discharge Ready Date measures'
-        discharges)."""
-        self.delayed_discharges = 0
-        """Of those, discharged on a later calendar day than the one they were declared fit."""
-        self.delay_days = 0
-        """Their delays, in whole days (discharge date minus ready date)."""
+        self.ready_dates = ready_dates
 
     def tallies(self) -> list[Tally]:
         return [*super().tallies(), self.length_of_stay, self.fit_to_leave, self.direct_wait]
@@ -320,6 +304,7 @@ class AcuteWardService(Service):
 
     def _planned_done(self, value: tuple[Patient, Leaves]) -> None:
         p, leaves = value
+        self.ready_dates.left(p.t_bed, self.env.now, self.env.now)
         self._free_bed(p)
         p.holder = None
         leaves(p)
@@ -403,8 +388,9 @@ class AcuteWardService(Service):
             if self.ctx.collecting:
                 self.stepped_down += 1
                 self.discharges += 1
-                self.ready_date_discharges += 1  # leaves on the day it is ready to: no delay
                 self.length_of_stay.record(self.env.now - p.t_bed)
+            # leaves on the day it is ready to: no delay
+            self.ready_dates.left(p.t_bed, self.env.now, self.env.now)
             self._free_bed(p)
             step_down.step_down(p)
             return
@@ -523,11 +509,7 @@ class AcuteWardService(Service):
             self.discharges += 1
             self.length_of_stay.record(now - p.t_bed)
             self.fit_to_leave.record(now - p.t_fit)
-            self.ready_date_discharges += 1
-            delay = math.floor(now) - math.floor(p.t_fit)
-            if delay > 0:
-                self.delayed_discharges += 1
-                self.delay_days += delay
+        self.ready_dates.left(p.t_bed, p.t_fit, now)
         self._free_bed(p)
 
     def _free_bed(self, p: Patient) -> None:
@@ -589,9 +571,6 @@ class AcuteWardService(Service):
         k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.beds) if fit.size else math.nan
         k["share_beds_stay_7d_plus"] = ratio(float(long7.sum()), float(occupied.sum()))
         k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
-        k["share_discharges_delayed"] = ratio(self.delayed_discharges, self.ready_date_discharges)
-        k["mean_delay_days_among_delayed"] = ratio(self.delay_days, self.delayed_discharges)
-        k["share_bed_days_delayed"] = ratio(self.delay_days, self.beds * days)
         return k
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
