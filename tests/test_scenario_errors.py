@@ -189,6 +189,9 @@ EXPECTED: dict[str, Expect] = {
         "not permitted",
         "Did you mean 'open_escalation_beds'?",
     ),
+    "spot_purchase_divert": _e(
+        "onward_services.home_care", "spot_purchase needs when_full: wait", "remove one"
+    ),
     "expedite_window_backwards": _e(
         "escalation.actions.expedite_discharges",
         "window_end_hour (8.0) must be after window_start_hour (20.0)",

@@ -4,6 +4,13 @@ Each takes patients from the ward (who keep their bed until a place is free) and
 referred from the community, who compete for the same places. Long-running services start the
 run with places already in use, each with a residual time drawn from the equilibrium
 (length-biased) distribution, so the run starts near its steady state.
+
+A service with spot purchase (:class:`~pathsim.scenario.services.SpotPurchase`) has a second
+set of places, bought one at a time: a person who finds every contracted place taken waits in
+the contracted line and, after a sourcing time drawn from the stream
+``onward.<service>.sourcing``, also in the line for a spot place (or takes one at once); the
+first place either line gives is theirs, and they leave the other line. Spot places are
+numbered after the contracted ones in the event log (slot ``capacity + k``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from pathsim.model.context import RunContext
 from pathsim.model.hooks import Deteriorates
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient, PoissonSource, Route
+from pathsim.model.places import Places, Waiting
 from pathsim.model.referral import FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
@@ -41,11 +49,22 @@ KPIS: dict[str, str] = {
         "the start of the stay, every friction included: the wait a patient sees (days; with a "
         "referral lead time, the steps run before fit are not in it)"
     ),
-    "occupancy_<service>": "Mean share of the onward service's places in use",
+    "occupancy_<service>": (
+        "Mean share of the onward service's (contracted) places in use; spot-purchased places "
+        "are counted apart"
+    ),
     "mean_queue_<service>": "Mean number of people waiting for the onward service",
     "referrals_<service>": "Referrals to the onward service, hospital and community",
     "diverted_<service>": "Referrals that found the service full and went elsewhere",
     "started_<service>": "Stays started in the onward service, hospital and community",
+    "spot_starts_<service>": (
+        "Stays started in a spot-purchased place (after the sourcing time, every contracted "
+        "place being taken); 0 without spot purchase"
+    ),
+    "spot_places_in_use_<service>": (
+        "Mean number of spot-purchased places in use (beyond the contracted places, which "
+        "occupancy_<service> is over); 0 without spot purchase"
+    ),
     "referred_on_<service>": (
         "Stays ended in the results period whose person was referred on to another service "
         "(e.g. from reablement to long-term home care)"
@@ -111,12 +130,41 @@ class OnwardServiceComponent(Service):
         self.referrals_from_hospital = 0
         self.diverted = 0
         self.started = 0
+        spot = spec.spot_purchase
+        self.spot: Places | None = None
+        """Spot-purchased places (None: the service buys none)."""
+        self.spot_offset = capacity
+        """Slot number of the first spot place (after the contracted ones)."""
+        self.spot_starts = 0
+        self._lines: dict[int, list[Waiting | None]] = {}
+        """People waiting with spot purchase: pid -> [their entry in the contracted line, their
+        entry in the spot line (None until sourced)]."""
+        if spot is not None:
+            self.spot = Places(
+                ctx.env,
+                f"{name}.spot",
+                spot.max_places,
+                LevelMonitor(ctx.env, f"{name}.spot_occupied"),
+            )
+            self.sourcing = BufferedSampler(spot.sourcing_days, streams[f"onward.{name}.sourcing"])
 
     def tallies(self) -> list[Tally]:
         return [*super().tallies(), self.referral_to_start]
 
+    def level_monitors(self) -> dict[str, LevelMonitor]:
+        out = super().level_monitors()
+        if self.spot is not None:
+            out["spot_occupied"] = self.spot.busy
+        return out
+
+    def patients_holding(self) -> int:
+        """People in a contracted or a spot place."""
+        spot = self.spot
+        return self.places.in_use + (spot.in_use if spot is not None else 0)
+
     def patients_present(self) -> int:
-        """People holding or waiting for a place here, and people referred from home still
+        """People holding or waiting for a place here (everyone waiting is in the contracted
+        line, whether or not also in the spot line), and people referred from home still
         passing the referral steps."""
         return self.patients_holding() + self.places.waiting + int(self.in_referral.level)
 
@@ -129,8 +177,10 @@ class OnwardServiceComponent(Service):
             remaining = spec.length_of_stay_days.sample_residual(
                 self.streams[f"initial.{self.name}"], n
             )
-            for r in remaining.tolist():
-                self.place_initial(Patient(ctx.new_other_id(), -1, Route.INITIAL, 0.0), r)
+            contracted = self.places.capacity
+            for i, r in enumerate(remaining.tolist()):
+                p = Patient(ctx.new_other_id(), -1, Route.INITIAL, 0.0)
+                self.place_initial(p, r, spot=i >= contracted)
         PoissonSource(
             ctx,
             self.streams,
@@ -145,6 +195,7 @@ class OnwardServiceComponent(Service):
 
     def kpis(self, results: Results) -> dict[str, float]:
         n = self.name
+        spot = results.mean_level(n, "spot_occupied") if self.spot is not None else 0.0
         return {
             f"mean_wait_days_{n}": self.wait.mean,
             f"mean_referral_to_start_days_{n}": self.referral_to_start.mean,
@@ -153,21 +204,35 @@ class OnwardServiceComponent(Service):
             f"referrals_{n}": float(self.referrals),
             f"diverted_{n}": float(self.diverted),
             f"started_{n}": float(self.started),
+            f"spot_starts_{n}": float(self.spot_starts),
+            f"spot_places_in_use_{n}": spot,
             f"referred_on_{n}": float(self.referred_on),
         }
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
-        """Place days at the daily rate, and each stay started at the rate per episode."""
-        spec, capacity = self.spec, self.capacity
-        place_days = kpis[f"occupancy_{self.name}"] * capacity * results.days if capacity else 0.0
+        """Place days at the daily rate, and each stay started at the rate per episode; spot
+        place days at the spot rate, as a cost line of their own (``<service>_spot``)."""
+        spec, capacity, n = self.spec, self.capacity, self.name
+        place_days = kpis[f"occupancy_{n}"] * capacity * results.days if capacity else 0.0
         gbp = place_days * spec.cost_per_day_gbp + self.started * spec.cost_per_episode_gbp
-        return [Cost(self.name, self.organisation, gbp)]
+        out = [Cost(n, self.organisation, gbp)]
+        spot = spec.spot_purchase
+        if spot is not None:
+            rate = spec.cost_per_day_gbp if spot.cost_per_day_gbp is None else spot.cost_per_day_gbp
+            spot_days = kpis[f"spot_places_in_use_{n}"] * results.days
+            out.append(Cost(f"{n}_spot", self.organisation, spot_days * rate))
+        return out
 
-    def place_initial(self, p: Patient, remaining: float) -> None:
-        """Puts a person in a place at the start of the run with ``remaining`` days to go."""
+    def place_initial(self, p: Patient, remaining: float, spot: bool = False) -> None:
+        """Puts a person in a place (a ``spot`` one) at the start of the run with
+        ``remaining`` days to go."""
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
-        slot = self.places.occupy(p)
+        if spot:
+            assert self.spot is not None
+            slot = self.spot.occupy(p) + self.spot_offset
+        else:
+            slot = self.places.occupy(p)
         p.holder = self
         p.slot = slot
         if self.log is not None:
@@ -207,9 +272,38 @@ class OnwardServiceComponent(Service):
             return
         if self.log is not None:
             self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
-        self.places.request(p, self._start)
+        if self.spot is None:
+            self.places.request(p, self._start)
+            return
+        entry = self.places.join(p, self._start)
+        if entry is not None:  # every contracted place taken: look for a spot place too
+            lines: list[Waiting | None] = [entry, None]
+            self._lines[p.pid] = lines
+            call_after(self.env, self.sourcing.next(), self._sourced, (p, lines))
+
+    def _sourced(self, value: tuple[Patient, list[Waiting | None]]) -> None:
+        """The sourcing time is over: a spot place now if one can be had, else the person
+        waits in both lines."""
+        p, lines = value
+        if self._lines.get(p.pid) is not lines:  # a contracted place came first
+            return
+        assert self.spot is not None
+        lines[1] = self.spot.join(p, self._start_spot)
+
+    def _start_spot(self, p: Patient, slot: int) -> None:
+        self._start(p, slot + self.spot_offset)
 
     def _start(self, p: Patient, slot: int) -> None:
+        if self._lines:
+            lines = self._lines.pop(p.pid, None)
+            if lines is not None:  # leave the other line
+                contracted, spot = lines
+                if slot >= self.spot_offset:
+                    assert contracted is not None
+                    self.places.withdraw(contracted)
+                elif spot is not None:
+                    assert self.spot is not None
+                    self.spot.withdraw(spot)
         if self.deterioration.deteriorated(p):
             # The place goes to the next in line (after this instant); the patient, still in
             # bed, is referred on again to the service they now need.
@@ -222,21 +316,29 @@ class OnwardServiceComponent(Service):
             self.ctx.away(p, self.bed_based)
         p.holder = self
         p.slot = slot
+        bought = slot >= self.spot_offset
         if self.ctx.collecting:
             self.started += 1
+            self.spot_starts += bought
             self.wait.record(self.env.now - p.t_request)
             self.referral_to_start.record(self.env.now - p.t_referred)
         if self.log is not None:
+            if bought:
+                self.log.add(p.pid, MILESTONE, f"{self.name}_spot_purchase", self.name)
             self.log.add(p.pid, RESOURCE_USE, self._ev_begin, self.name, slot)
         call_after(self.env, self.stay.next(), self._end, p)
 
     def _give_back(self, slot: int) -> None:
-        self.places.release(slot)
+        if slot >= self.spot_offset:
+            assert self.spot is not None
+            self.spot.release(slot - self.spot_offset)
+        else:
+            self.places.release(slot)
 
     def _end(self, p: Patient) -> None:
         if self.log is not None:
             self.log.add(p.pid, RESOURCE_USE_END, self._ev_end, self.name, p.slot)
-        self.places.release(p.slot)
+        self._give_back(p.slot)
         p.holder = None
         self.ctx.away(p, False)
         following = self._following()

@@ -19,9 +19,11 @@ is ``equilibrium`` starts instead with the places this module estimates in use:
   together to the cap.
 - **Offered load** = inflow x mean length of stay (Little's law: the places that would be in
   use with no limit on them).
-- **Places in use** = the offered load, rounded, at most the capacity; for a service that
-  diverts people when full, the offered load times the chance of finding a place (Erlang B,
-  which depends on the length of stay only through its mean).
+- **Places in use** = the offered load, rounded, at most the capacity (with spot purchase,
+  the contracted places plus the most spot places: the run starts the excess over the
+  contracted places in spot places); for a service that diverts people when full, the
+  offered load times the chance of finding a place (Erlang B, which depends on the length of
+  stay only through its mean).
 
 A service whose offered load exceeds its capacity has no equilibrium: it starts full and its
 waiting line then grows by ``excess_per_day`` people a day for as long as the run lasts (no
@@ -72,19 +74,28 @@ class OnwardEquilibrium:
     """People a day expected to take a place (or, for a service that diverts, to ask)."""
     mean_stay_days: float
     capacity: int
-    """Places the scenario gives the service (places a lever adds are not counted)."""
+    """Contracted places the scenario gives the service (places a lever adds are not
+    counted)."""
     offered_load: float
     """Inflow x mean stay: the places that would be in use with no limit."""
     places_in_use: int
-    """Places in use at equilibrium, at most the capacity: where the service starts."""
+    """Places in use at equilibrium, at most the capacity plus the most spot places: where
+    the service starts."""
     excess_per_day: float
-    """Inflow beyond what the capacity can serve (people a day); above 0 the service has no
-    equilibrium and its waiting line grows this much a day."""
+    """Inflow beyond what the places (contracted and spot) can serve (people a day); above 0
+    the service has no equilibrium and its waiting line grows this much a day."""
 
     @property
     def occupancy(self) -> float:
-        """Share of places in use at equilibrium (NaN without places)."""
-        return self.places_in_use / self.capacity if self.capacity else math.nan
+        """Share of contracted places in use at equilibrium (NaN without places)."""
+        if not self.capacity:
+            return math.nan
+        return min(self.places_in_use, self.capacity) / self.capacity
+
+    @property
+    def spot_places_in_use(self) -> int:
+        """Spot-purchased places in use at equilibrium (those beyond the contracted ones)."""
+        return max(0, self.places_in_use - self.capacity)
 
 
 def erlang_b(c: int, a: float) -> float:
@@ -230,14 +241,14 @@ def onward_equilibrium(scenario: Scenario) -> dict[str, OnwardEquilibrium]:
             excess = 0.0
         else:
             in_use = load
-            excess = max(0.0, inflow[n] - spec.capacity / mean)
+            excess = max(0.0, inflow[n] - spec.places_at_most / mean)
         out[n] = OnwardEquilibrium(
             service=n,
             inflow_per_day=inflow[n],
             mean_stay_days=mean,
             capacity=spec.capacity,
             offered_load=load,
-            places_in_use=min(round(in_use), spec.capacity),
+            places_in_use=min(round(in_use), spec.places_at_most),
             excess_per_day=excess,
         )
     return out
@@ -250,4 +261,4 @@ def _served(asked: float, spec: OnwardService) -> float:
     if spec.when_full == "divert":
         load = asked * mean
         return asked * (1 - erlang_b(capacity, load)) if capacity else 0.0
-    return min(asked, capacity / mean)
+    return min(asked, spec.places_at_most / mean)

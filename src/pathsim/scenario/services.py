@@ -137,6 +137,38 @@ class AcuteWard(Strict):
     )
 
 
+class SpotPurchase(Strict):
+    """Places bought one at a time (spot purchase) beyond the service's contracted places.
+
+    A person who finds every contracted place taken joins the line for one and, at the same
+    time, the commissioner starts looking for a provider with room (brokerage): after a
+    sourcing time drawn per person, a spot place is theirs if fewer than ``max_places`` are in
+    use, else they also wait for one. Whichever comes first, a contracted place or a spot
+    place, they take; a patient in a hospital bed keeps it meanwhile (a delayed discharge
+    waiting for this service)."""
+
+    sourcing_days: Distribution = Field(
+        description=(
+            "Time to find a provider with room for a person who found every contracted place "
+            "taken (brokerage), drawn per person"
+        )
+    )
+    max_places: Count = Field(
+        ge=0,
+        le=MAX_CAPACITY,
+        description=(
+            "Most spot-purchased places in use at once (the market, or the money, there is); "
+            "beyond them people wait for a contracted or a spot place to free"
+        ),
+    )
+    cost_per_day_gbp: NonNegative | None = Field(
+        default=None,
+        description=(
+            "Cost of a spot place in use for a day; omitted: the service's cost_per_day_gbp"
+        ),
+    )
+
+
 class OnwardService(Strict):
     """A service that takes patients after hospital (and people referred from the community):
     reablement, home care, community (intermediate-care) beds, care homes."""
@@ -169,6 +201,14 @@ class OnwardService(Strict):
             "divert: people who find it full go elsewhere and are counted as diverted"
         ),
     )
+    spot_purchase: SpotPurchase | None = Field(
+        default=None,
+        description=(
+            "Places bought one at a time beyond the contracted ones, after a sourcing time, "
+            "when every contracted place is taken (needs when_full: wait); omitted: people wait "
+            "for a contracted place however long it takes"
+        ),
+    )
     needs_funding_decision: bool = Field(
         default=False,
         description=(
@@ -198,6 +238,21 @@ class OnwardService(Strict):
         if total > 1 + TOLERANCE:
             raise ValueError(f"the shares must sum to at most 1; they sum to {total:.6g}")
         return v
+
+    @model_validator(mode="after")
+    def _spot_needs_a_line(self) -> OnwardService:
+        if self.spot_purchase is not None and self.when_full == "divert":
+            raise ValueError(
+                "spot_purchase needs when_full: wait (people who find the service full and "
+                "divert never wait for a spot place): remove one of the two"
+            )
+        return self
+
+    @property
+    def places_at_most(self) -> int:
+        """Contracted places plus the most spot places that can be in use."""
+        spot = self.spot_purchase
+        return self.capacity + (spot.max_places if spot is not None else 0)
 
 
 class MentalHealthLiaison(Strict):
