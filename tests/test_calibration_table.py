@@ -69,3 +69,32 @@ def test_the_ga_long_stay_share_counts_elective_beds_too() -> None:
     shared = with_overrides(base, {"electives.ring_fenced_beds": None, "acute_ward.beds": 735})
     kpis = simulate(shared, 0, days=40).kpis
     assert kpis["ga_share_beds_stay_21d_plus"] == kpis["share_beds_stay_21d_plus"]
+
+
+def test_the_delay_mix_groups_the_causes_as_the_national_sitrep_does() -> None:
+    kpis = {
+        "delayed_at_midnight_discharge_process": 2.0,
+        "delayed_at_midnight_awaiting_assessment": 1.0,
+        "delayed_at_midnight_awaiting_mental_health": 1.0,  # hospital process: 4
+        "delayed_at_midnight_awaiting_referral": 3.0,
+        "delayed_at_midnight_awaiting_repeat_assessment": 1.0,
+        "delayed_at_midnight_awaiting_funding_panel": 1.0,
+        "delayed_at_midnight_awaiting_budget": 1.0,  # interface: 6
+        "delayed_at_midnight_awaiting_home_care": 7.0,
+        "delayed_at_midnight_awaiting_care_homes": 3.0,  # capacity: 10
+    }
+    out = derived(kpis)
+    assert out["delay_share_hospital_process"] == pytest.approx(4 / 20)
+    assert out["delay_share_interface"] == pytest.approx(6 / 20)
+    assert out["delay_share_capacity"] == pytest.approx(10 / 20)
+    nobody = derived(dict.fromkeys(kpis, 0.0))
+    assert not any(k.startswith("delay_share_") for k in nobody)
+
+
+def test_patients_waiting_at_midnight_by_cause_add_up_to_the_nctr_count() -> None:
+    # Every medically fit patient in bed waits for exactly one thing at a time.
+    k = simulate(load_scenario("scenarios/fragmented.yaml"), 0, days=60, warmup_days=20).kpis
+    by_cause = sum(v for name, v in k.items() if name.startswith("delayed_at_midnight_"))
+    assert by_cause > 20  # the test sees a real count
+    assert by_cause == pytest.approx(k["nctr_per_100_beds"] * 600 / 100, rel=1e-12)
+    assert by_cause == pytest.approx(k["ga_nctr_per_100_beds"] * (600 + 135) / 100, rel=1e-12)

@@ -150,6 +150,11 @@ def test_a_small_system_worked_out_by_hand() -> None:
     assert k["share_bed_days_delayed"] == pytest.approx(28 / (10 * 30))
     # the continuous fit-to-leaving time of the same six: 0.3 + 0 + 8.9 + 17.1 + 0.3 + 0.3
     assert k["mean_fit_to_discharge_days"] == pytest.approx(26.9 / 6)
+    # at the 30 midnights of the results period (days 2 to 31), as the sitrep counts: the P1
+    # patients waiting for the place at 3-11 and 5-21, the liaison wait of 3.8-4.1 at 4
+    assert k["delayed_at_midnight_awaiting_home_support"] == pytest.approx((9 + 17) / 30)
+    assert k["delayed_at_midnight_awaiting_mental_health"] == pytest.approx(1 / 30)
+    assert k["nctr_per_100_beds"] == pytest.approx(27 / 30 * 100 / 10)
 
 
 def test_no_delays_and_no_discharges() -> None:

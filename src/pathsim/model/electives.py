@@ -72,6 +72,11 @@ KPIS: dict[str, str] = {
         "published nationally; equal to share_beds_stay_21d_plus when electives have no beds "
         "of their own"
     ),
+    "ga_nctr_per_100_beds": (
+        "Patients in bed who no longer meet the criteria to reside (medically fit), at "
+        "midnight, per 100 general and acute beds (the acute ward's own and the ring-fenced "
+        "elective beds), as published per trust"
+    ),
     "elective_bed_occupancy": (
         "Mean share of the ring-fenced elective beds occupied (NaN when electives share the "
         "acute ward's beds, or are off)"
@@ -253,6 +258,7 @@ class Electives(Component):
             "elective_bed_days": results.mean_level(self.name, "in_bed") * results.days,
             "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, self.own_beds),
             "ga_share_beds_stay_21d_plus": ga_long_stays(results, self.own_beds),
+            "ga_nctr_per_100_beds": ga_nctr(results, self.ward_beds, self.own_beds),
             "elective_bed_occupancy": (
                 math.nan
                 if self.own_beds is None
@@ -276,6 +282,15 @@ def ga_occupancy(results: Results, ward_beds: int, own_beds: ElectiveBeds | None
         occupied += results.mean_level(own_beds.name, "occupied")
         beds += own_beds.capacity
     return ratio(occupied, beds)
+
+
+def ga_nctr(results: Results, ward_beds: int, own_beds: ElectiveBeds | None) -> float:
+    """Medically fit patients in a bed at midnight (all in the ward's beds: elective patients
+    go home on the day planned) per 100 beds, over the ward's beds and the elective beds when
+    ring-fenced."""
+    fit = results.midnights(WARD, "medically_fit_at_midnight")
+    beds = ward_beds + (own_beds.capacity if own_beds is not None else 0)
+    return float(fit.mean() * 100 / beds) if fit.size else math.nan
 
 
 def ga_long_stays(results: Results, own_beds: ElectiveBeds | None) -> float:
@@ -304,5 +319,6 @@ class NoElectives(Component):
             **dict.fromkeys(KPIS, 0.0),
             "ga_bed_occupancy": ga_occupancy(results, self.ward_beds, None),
             "ga_share_beds_stay_21d_plus": ga_long_stays(results, None),
+            "ga_nctr_per_100_beds": ga_nctr(results, self.ward_beds, None),
             "elective_bed_occupancy": math.nan,
         }

@@ -69,6 +69,12 @@ KPIS: dict[str, str] = {
         "awaiting_<service> (no place in the onward service)"
     ),
     "mean_fit_to_discharge_days": "Mean time from medically fit to leaving the bed (days)",
+    "delayed_at_midnight_<cause>": (
+        "Mean number of medically fit patients in bed at midnight, by what they wait for (the "
+        "causes of delayed_discharge_bed_days_<cause>): counted as the national sitrep counts "
+        "patients not meeting the criteria to reside who remain, so a wait within a day "
+        "counts nowhere"
+    ),
     "nctr_per_100_beds": (
         "Patients in bed who no longer meet the criteria to reside (medically fit), per 100 "
         "beds, at midnight"
@@ -152,6 +158,7 @@ class AcuteWardService(Service):
             cause: LevelMonitor(ctx.env, f"delay.{cause}")
             for cause in (DISCHARGE_PROCESS, AWAITING_MENTAL_HEALTH, *FRICTION_CAUSES)
         }
+        """Patients in bed waiting, once fit, by cause (every cause from here on, in order)."""
         self.step_down = step_down
         self.discharged = discharged
         self.stepped_down = 0
@@ -163,6 +170,8 @@ class AcuteWardService(Service):
             monitor = LevelMonitor(ctx.env, f"delay.{cause}")
             self.delays[cause] = monitor
             self._awaiting.append(monitor)
+        self._delayed_at_midnight = [0.0] * len(self.delays)
+        """Running sums, over the midnights so far, of the patients waiting by cause."""
         self.pipelines = [
             referrals.pipeline(
                 svc.organisation != self.organisation,
@@ -542,7 +551,12 @@ class AcuteWardService(Service):
         }
 
     def running_totals(self, now: float) -> dict[str, list[float]]:
-        return {"time_above": self.patients.time_above(now)}
+        """Called once at every midnight: the time above each occupancy threshold, and the
+        running sums of the patients waiting at midnight by cause."""
+        sums = self._delayed_at_midnight
+        for i, monitor in enumerate(self.delays.values()):
+            sums[i] += monitor.level
+        return {"time_above": self.patients.time_above(now), "delayed_at_midnight": list(sums)}
 
     def kpis(self, results: Results) -> dict[str, float]:
         name, days = self.name, results.days
@@ -565,6 +579,9 @@ class AcuteWardService(Service):
         k["delayed_discharge_bed_days"] = total_delay
         k["mean_fit_to_discharge_days"] = self.fit_to_leave.mean
         fit = results.midnights(name, "medically_fit_at_midnight")
+        at_midnight = results.increase(name, "delayed_at_midnight")
+        for cause, total in zip(self.delays, at_midnight, strict=True):
+            k[f"delayed_at_midnight_{cause}"] = total / fit.size if fit.size else math.nan
         occupied = results.midnights(name, "occupied_at_midnight")
         long7 = results.midnights(name, "stays_7d_plus_at_midnight")
         long21 = results.midnights(name, "stays_21d_plus_at_midnight")
