@@ -20,8 +20,8 @@ def test_costs_add_up_in_the_default_scenario() -> None:
     assert k["cost_nhs_gbp"] + k["cost_local_authority_gbp"] == pytest.approx(total, rel=1e-12)
     assert _parts(k, "cost_org_") == pytest.approx(total, rel=1e-12)
     assert _parts(k, "cost_service_") == pytest.approx(total, rel=1e-12)
-    # the default's A&E, beds, electives, escalation, community beds and mental health
-    # liaison are NHS; onward social care is the council's
+    # the default's A&E, beds, electives, escalation, community beds (contracted and spot)
+    # and mental health liaison are NHS; onward social care is the council's
     nhs = (
         k["cost_service_ed_gbp"]
         + k["cost_service_acute_ward_gbp"]
@@ -29,8 +29,10 @@ def test_costs_add_up_in_the_default_scenario() -> None:
         + sum(v for n, v in k.items() if n.startswith("cost_service_escalation_"))
         + k.get("cost_service_sdec_gbp", 0.0)
         + k["cost_service_community_beds_gbp"]
+        + k["cost_service_community_beds_spot_gbp"]  # spot-purchased community beds
         + k["cost_service_mental_health_liaison_gbp"]
     )
+    assert k["cost_service_community_beds_spot_gbp"] > 0
     assert k["cost_service_mental_health_liaison_gbp"] > 0
     assert k["cost_nhs_gbp"] == pytest.approx(nhs, rel=1e-12)
 
@@ -103,20 +105,19 @@ def test_attendances_episodes_and_delayed_days_are_priced() -> None:
 
 @pytest.mark.slow
 def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
-    # Same patients: with fewer home care packages the council spends less on home care, and
-    # the NHS pays for the bed days of patients waiting for it.
+    # Same patients: with fewer home care packages (a fifth fewer contracted, the spot market
+    # as it was: fewer than the area needs) the council spends less on home care, contracted
+    # and spot together, and the NHS pays for the bed days of patients waiting for it.
     base = load_scenario("scenarios/fragmented.yaml")
-    cut = with_overrides(
-        base,
-        {
-            "onward_services.home_care.capacity": 1920,
-            "onward_services.home_care.initial_occupancy_share": 1.0,
-        },
-    )
+    cut = with_overrides(base, {"onward_services.home_care.capacity": 1480})
     a = simulate(base, 0, days=120, warmup_days=30).kpis
     b = simulate(cut, 0, days=120, warmup_days=30).kpis
-    assert b["cost_service_home_care_gbp"] < a["cost_service_home_care_gbp"]
+
+    def home_care(k: dict[str, float]) -> float:
+        return k["cost_service_home_care_gbp"] + k["cost_service_home_care_spot_gbp"]
+
+    assert home_care(b) < home_care(a)
     assert b["delayed_discharge_bed_days_awaiting_home_care"] > (
-        a["delayed_discharge_bed_days_awaiting_home_care"] + 1000
+        2 * a["delayed_discharge_bed_days_awaiting_home_care"]
     )
     assert b["cost_service_acute_ward_gbp"] > a["cost_service_acute_ward_gbp"]

@@ -188,17 +188,21 @@ def test_numeric_shares_start_exactly_as_before() -> None:
 
 
 def test_the_default_scenario_with_an_equilibrium_start() -> None:
-    # The fragmented base starts every onward service at equilibrium. Care homes' offered
-    # load (about 2,130 places in use) is below their 2,240 places, so no service starts
-    # full or has a waiting line that grows without bound; a numeric start of 96% (the old
-    # default) starts them elsewhere (home care lower).
+    # The fragmented base starts every onward service at equilibrium. Each has fewer
+    # contracted places than its offered load and buys the rest (spot purchase): it starts
+    # with its contracted places full and the excess in spot places, below the market's
+    # limit, so no waiting line grows without bound; a numeric start of 96% (the old default)
+    # starts them elsewhere (home care lower).
     base = load_scenario(ROOT / "scenarios" / "fragmented.yaml")
     assert {s.initial_occupancy_share for s in base.onward_services.values()} == {"equilibrium"}
     eq = onward_equilibrium(base)
     start = effective_system(base).onward_initial
     assert start == {n: e.places_in_use for n, e in eq.items()}
     for name, e in eq.items():
-        assert e.places_in_use < base.onward_services[name].capacity, name
+        spec = base.onward_services[name]
+        assert spec.spot_purchase is not None
+        assert spec.capacity < e.places_in_use < spec.places_at_most, name
+        assert e.spot_places_in_use == e.places_in_use - spec.capacity
         assert e.excess_per_day == 0.0, name
     numeric = with_overrides(
         base,

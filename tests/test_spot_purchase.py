@@ -109,19 +109,12 @@ def test_without_spot_purchase_everyone_waits_for_the_contracted_place() -> None
 
 def test_a_spot_market_of_no_places_is_no_spot_purchase() -> None:
     # The sourcing times are drawn from a stream of their own and lead nowhere: every other
-    # number is the same as with no spot purchase, on the shipped base for a year.
+    # number is the same as with no spot purchase, on the shipped base (whose home care buys
+    # spot places: here it buys none) for 120 days.
     base = load_scenario("scenarios/fragmented.yaml")
-    none = with_overrides(
-        base,
-        {
-            "onward_services.home_care.spot_purchase": {
-                "sourcing_days": {"distribution": "gamma", "mean": 10.0, "sd": 5.0},
-                "max_places": 0,
-            },
-            "onward_services.home_care.capacity": 2200,  # below demand: people do wait
-        },
-    )
-    plain = with_overrides(base, {"onward_services.home_care.capacity": 2200})
+    assert base.onward_services["home_care"].spot_purchase is not None
+    none = with_overrides(base, {"onward_services.home_care.spot_purchase.max_places": 0})
+    plain = with_overrides(base, {"onward_services.home_care.spot_purchase": None})
     got = simulate(none, 0, days=120, warmup_days=20).kpis
     want = simulate(plain, 0, days=120, warmup_days=20).kpis
     assert want["mean_queue_home_care"] > 1  # the test sees people waiting
@@ -173,22 +166,18 @@ def test_the_equilibrium_start_fills_spot_places_beyond_the_contracted_ones(
 
 @pytest.mark.parametrize("path", ["scenarios/fragmented.yaml", "scenarios/integrated.yaml"])
 def test_patients_are_conserved_with_spot_purchase(path: str) -> None:
-    spot = {"sourcing_days": {"distribution": "gamma", "mean": 7.0, "sd": 4.0}, "max_places": 20}
-    sc = with_overrides(
-        load_scenario(path),
-        {
-            "onward_services.home_care.spot_purchase": spot,
-            "onward_services.home_care.capacity": 2250,
-            "onward_services.care_homes.spot_purchase": spot,
-            "onward_services.care_homes.capacity": 2150,
-        },
-    )
-    res = simulate(sc, 0, days=60, warmup_days=10)
+    # Every onward service of the shipped scenarios buys spot places; the integrated one adds
+    # contracted places (the joint emergency team's) that start empty.
+    sc = load_scenario(path)
+    assert all(s.spot_purchase is not None for s in sc.onward_services.values())
+    res = simulate(sc, 0, days=90, warmup_days=10)
     c = res.conservation
     assert c["created"] == c["exited"] + c["present"]
     k = res.kpis
+    for name, spec in sc.onward_services.items():
+        assert spec.spot_purchase is not None
+        assert 0 < k[f"spot_places_in_use_{name}"] <= spec.spot_purchase.max_places, name
     assert k["spot_starts_home_care"] > 0 and k["spot_starts_care_homes"] > 0
-    assert 0 < k["spot_places_in_use_care_homes"] <= 20
 
 
 def test_spot_purchase_for_a_service_that_diverts_is_refused() -> None:

@@ -15,7 +15,7 @@ from pathsim.scenario import Scenario
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-REPS, DAYS, WARMUP = 3, 150, 60
+REPS, DAYS, WARMUP = 4, 150, 60
 
 
 def _run(args: tuple[Scenario, int]) -> dict[str, float]:
@@ -69,26 +69,30 @@ def test_fewer_beds_send_waits_up_steeply(runs: dict[str, list[dict[str, float]]
 
 
 def test_home_care_cut_travels_back_to_a_and_e(runs: dict[str, list[dict[str, float]]]) -> None:
+    # Fewer home care packages than the area needs: the line for them grows through the
+    # year, patients wait in beds, admitted patients in A&E, and the trust escalates.
     for kpi in (
         "delayed_discharge_bed_days_awaiting_home_care",
         "nctr_per_100_beds",
         "ed_mean_boarding_hours",
+        "ed_12h_waits",
+        "share_time_opel_4",
     ):
         lo, _ = _diff(runs, "home_care_cut", kpi)
         assert lo > 0, kpi
-    _, hi = _diff(runs, "home_care_cut", "ed_4h_performance")
-    assert hi < 0
+    # (4-hour performance, set mostly by the cubicles, falls by less than a point: within
+    # the noise of 4 replications over 150 days)
 
 
 def test_without_its_safety_valves_the_base_can_gridlock(
     runs: dict[str, list[dict[str, float]]],
 ) -> None:
     # The base never gridlocks; without escalation and without anyone leaving A&E, a line
-    # grows for days on end in some replications (3 of 4 within 150 days in a 365-day run of
-    # `pathsim compare`, docs/teaching.md), and long waits rise in every replication.
+    # grows for days on end in some replications (docs/teaching.md), and long waits rise in
+    # every replication.
     assert all(k["gridlocked"] == 0.0 for k in runs["fragmented"])
     assert any(k["gridlocked"] == 1.0 for k in runs["no_safety_valves"])
-    # Judged replication by replication: a paired interval over 3 replications, one of them
-    # gridlocked from the start, is too wide to say anything (12-hour waits rose 4-9 fold).
+    # Judged replication by replication: a paired interval over a few replications, some of
+    # them gridlocked from the start, is too wide to say anything.
     for base, without in zip(runs["fragmented"], runs["no_safety_valves"], strict=True):
         assert without["ed_12h_waits"] > 2 * base["ed_12h_waits"]

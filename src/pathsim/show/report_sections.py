@@ -68,6 +68,11 @@ def scenario_summary(label: str, sc: Scenario) -> str:
                 f" + {caps[name] - svc.capacity:,} with the team"
                 if caps[name] > svc.capacity
                 else ""
+            )
+            + (
+                f" (+ up to {svc.spot_purchase.max_places:,} spot)"
+                if svc.spot_purchase is not None
+                else ""
             ),
             svc.kind,
             svc.organisation,
