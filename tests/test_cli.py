@@ -227,6 +227,19 @@ def test_run_table_output() -> None:
     assert "ed_4h_performance" in result.stdout and "bed_occupancy" in result.stdout
 
 
+def test_run_prints_the_calibration_check_when_asked() -> None:
+    result = cli("run", DEFAULT, *SHORT, "--calibration")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Calibration check against published English figures" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if " target " in line}
+    # one line per target the run has, each with the replications' spread and the verdict
+    for name in ("ga_bed_occupancy", "share_discharges_delayed", "delay_share_capacity"):
+        assert " reps " in lines[name] and "of reps within" in lines[name], name
+    assert "Gridlocked replications: 0 of 2." in out
+    assert "Calibration check" not in cli("run", DEFAULT, *SHORT).stdout
+
+
 @pytest.mark.slow
 def test_same_seed_same_output_other_seed_other_output() -> None:
     a = cli("run", REF, *SHORT, "--json")

@@ -141,6 +141,31 @@ def print_summary(summary: pd.DataFrame, days: int, kpis: Sequence[str]) -> None
     click.echo("All KPIs: use --out DIR (summary.csv) or --json; 'pathsim kpis' explains each.")
 
 
+def print_calibration(replications: pd.DataFrame, days: int) -> None:
+    """The calibration check of a run's replications (scenario, replication, kpi, value):
+    each target beside the mean, the lowest and highest replication and the share of
+    replications within the accepted range; then how many replications gridlocked."""
+    from pathsim.show.calibration import TARGETS, calibration_table
+
+    check = calibration_table(replications, days=days)
+    fmt_of = {t.name: t.fmt for t in TARGETS}
+    click.echo(
+        "Calibration check against published English figures (docs/calibration.md; counts "
+        "per year scaled to 365 days):"
+    )
+    width = max((len(k) for k in check["kpi"]), default=10)
+    for r in check.itertuples():
+        f = fmt_of[str(r.kpi)]
+        click.echo(
+            f"  {r.kpi:<{width}}  {f.format(r.mean):>9}  reps {f.format(r.rep_min)} to "
+            f"{f.format(r.rep_max)}  target {f.format(r.target_low)}-{f.format(r.target_high)}"
+            f"  {'ok ' if r.within else 'OUT'} {r.reps_within:4.0%} of reps within"
+        )
+    locked = replications[replications["kpi"] == "gridlocked"]["value"]
+    if len(locked):
+        click.echo(f"Gridlocked replications: {int((locked > 0).sum())} of {len(locked)}.")
+
+
 def print_comparison(
     table: pd.DataFrame, labels: list[str], days: int, kpis: Sequence[str]
 ) -> None:

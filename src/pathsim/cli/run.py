@@ -14,6 +14,7 @@ from pathsim.cli.common import (
     headline_kpis,
     label_for,
     load,
+    print_calibration,
     print_comparison,
     print_summary,
     records,
@@ -25,8 +26,19 @@ from pathsim.experiment.plan import Plan, comparison, single
 
 @click.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=str))
+@click.option(
+    "--calibration",
+    is_flag=True,
+    help=(
+        "Also print the calibration check: each published figure the fragmented base is "
+        "calibrated to (docs/calibration.md) beside the mean, the lowest and highest "
+        "replication and the share of replications within its range, and how many "
+        "replications gridlocked. The figures describe a typical English system of 400,000 "
+        "people: for another system they are a reference only."
+    ),
+)
 @run_options
-def run(scenario: str | None, options: RunOptions) -> None:
+def run(scenario: str | None, options: RunOptions, calibration: bool) -> None:
     """Run replications of one SCENARIO and report each KPI with its 95% confidence interval.
 
     Replications run in parallel on every core (--workers, or --dask for a cluster); the
@@ -36,6 +48,7 @@ def run(scenario: str | None, options: RunOptions) -> None:
     \b
     Examples:
       pathsim run scenarios/fragmented.yaml -r 20 --out runs/default
+      pathsim run scenarios/fragmented.yaml -r 20 --calibration
       pathsim run --resume runs/default        (after Ctrl-C or a crash)
     """
     started = dt.datetime.now().astimezone()
@@ -53,6 +66,8 @@ def run(scenario: str | None, options: RunOptions) -> None:
     else:
         kpis = headline_kpis(v.scenario for v in study.plan.variants)
         print_summary(summary, study.plan.spec.days, kpis)
+        if calibration:
+            print_calibration(study.result.kpis, study.plan.spec.days)
 
 
 @click.command(name="compare")
