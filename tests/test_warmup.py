@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from pathsim.cli import main
-from pathsim.experiment.warmup import _welch_average, analyse, mser
+from pathsim.experiment.warmup import _welch_average, analyse, mser, present_series
+from pathsim.model.defaults import warmup_series
+from pathsim.scenario import load_scenario
 
 
 def test_mser_finds_the_end_of_a_known_transient() -> None:
@@ -75,6 +77,32 @@ def test_analyse_recommends_whole_weeks_and_the_longest_series() -> None:
     assert "Recommended warm-up" in result.explain()
     with pytest.raises(KeyError, match="no time series"):
         analyse(ts, [("nowhere", "occupied")])
+
+
+def test_places_in_use_are_judged_contracted_and_spot_together() -> None:
+    # Contracted places pinned at their ceiling from day 0 (nothing to find), spot places
+    # settling from 0 to 40 over about 20 days: the made series in_use is their sum, and its
+    # transient is the spot places' one.
+    t = np.arange(200)
+    rng = np.random.default_rng(7)
+    spot = 40 - 40 * np.exp(-t / 20.0) + rng.normal(0, 1, t.size)
+    ts = pd.DataFrame(
+        {
+            "replication": 0,
+            "day": np.concatenate([t, t]),
+            "service": "care",
+            "metric": ["occupied"] * t.size + ["spot_occupied"] * t.size,
+            "value": np.concatenate([np.full(t.size, 100.0), spot]),
+        }
+    )
+    assert present_series(ts, [("care", "in_use")]) == [("care", "in_use")]
+    in_use = analyse(ts, [("care", "in_use")]).table["truncation_days"].iloc[0]
+    alone = analyse(ts, [("care", "spot_occupied")]).table["truncation_days"].iloc[0]
+    assert in_use == alone > 20
+    # the shipped base buys spot places in every onward service: judged by places in use
+    series = warmup_series(load_scenario("scenarios/fragmented.yaml"))
+    assert ("care_homes", "in_use") in series and ("care_homes", "occupied") not in series
+    assert ("care_homes", "queue_length") in series and ("ed", "occupied") in series
 
 
 @pytest.mark.slow

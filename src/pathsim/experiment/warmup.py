@@ -20,7 +20,7 @@ import pandas as pd
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import run_experiment
 from pathsim.experiment.runner import Progress, RunSpec
-from pathsim.model.defaults import warmup_series
+from pathsim.model.defaults import IN_USE, SPOT_OCCUPIED, warmup_series
 from pathsim.scenario.models import Scenario
 
 
@@ -91,8 +91,10 @@ def analyse(
     means = timeseries.groupby(["service", "metric", "day"], sort=True)["value"].mean()
     rows = []
     for service, metric in chosen:
+        parts = ("occupied", SPOT_OCCUPIED) if metric == IN_USE else (metric,)
         try:
-            values = means.loc[(service, metric)].to_numpy()
+            # daily means add up: the mean of a sum is the sum of the means
+            values = sum(means.loc[(service, part)].to_numpy() for part in parts)
         except KeyError as exc:
             raise KeyError(f"no time series {service}.{metric}") from exc
         d, ok = mser(values, batch)
@@ -111,8 +113,12 @@ def analyse(
 def present_series(
     timeseries: pd.DataFrame, series: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    """Those of ``series`` (service, metric) that ``timeseries`` has, in their order."""
+    """Those of ``series`` (service, metric) that ``timeseries`` has, in their order (the made
+    series :data:`~pathsim.model.defaults.IN_USE` when it has both of its parts)."""
     present = set(zip(timeseries["service"], timeseries["metric"], strict=True))
+    for service, _ in list(present):
+        if (service, "occupied") in present and (service, SPOT_OCCUPIED) in present:
+            present.add((service, IN_USE))
     return [sm for sm in series if sm in present]
 
 

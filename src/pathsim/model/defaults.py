@@ -18,6 +18,12 @@ _MAIN_SERIES = (
     ("acute_ward", "medically_fit"),
 )
 _OTHER_METRICS = ("occupied", "queue_length")
+IN_USE = "in_use"
+"""A daily series made of two: a service's contracted and spot-purchased places in use
+together (``occupied`` + ``spot_occupied``). Judged instead of the contracted places alone for a
+service that buys spot places: those run full from the first days, and a series pinned at its
+ceiling gives a warm-up rule nothing to find."""
+SPOT_OCCUPIED = "spot_occupied"
 
 
 def warmup_series(scenario: Scenario) -> list[tuple[str, str]]:
@@ -25,12 +31,22 @@ def warmup_series(scenario: Scenario) -> list[tuple[str, str]]:
     occupancy and queue, the acute ward's occupancy and medically fit patients, then the
     occupancy and queue of every other service ``scenario`` builds (each onward service, and
     those its settings add: a joint emergency team, virtual wards, same-day emergency care,
-    ...), sorted by service and metric. The services are those the builder table makes of
-    the scenario (built, not run)."""
+    ...), sorted by service and metric; for a service that buys spot places, its places in
+    use contracted and spot together (:data:`IN_USE`) instead of its contracted ones. The
+    services are those the builder table makes of the scenario (built, not run)."""
     main = {service for service, _ in _MAIN_SERIES}
     system = System(scenario, 0, scenario.run.seed, 1, 0)
-    others = {c.name for c in system.components if isinstance(c, Service)} - main
-    return [*_MAIN_SERIES, *sorted((s, m) for s in others for m in _OTHER_METRICS)]
+    others = {
+        c.name: SPOT_OCCUPIED in c.level_monitors()
+        for c in system.components
+        if isinstance(c, Service) and c.name not in main
+    }
+    chosen = [
+        (s, IN_USE if m == "occupied" and buys_spot else m)
+        for s, buys_spot in others.items()
+        for m in _OTHER_METRICS
+    ]
+    return [*_MAIN_SERIES, *sorted(chosen)]
 
 
 def capacity_fields(scenario: Scenario) -> list[str]:
