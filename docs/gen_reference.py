@@ -23,6 +23,8 @@ from pathsim.scenario import electives as el
 from pathsim.scenario import escalation as esc
 from pathsim.scenario import integration as integ
 from pathsim.scenario import models as m
+from pathsim.scenario import services as sv
+from pathsim.scenario import uncertainty as un
 from pathsim.scenario import urgent_care as uc
 
 HERE = Path(__file__).parent
@@ -42,6 +44,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("acute_ward", m.AcuteWard, "`acute_ward:`"),
     ("acute_ward.discharge_timing", m.DischargeTiming, "`acute_ward.discharge_timing:`"),
     ("onward_services.NAME", m.OnwardService, "each entry of `onward_services:`"),
+    (
+        "onward_services.NAME.spot_purchase",
+        sv.SpotPurchase,
+        "`onward_services.NAME.spot_purchase:`",
+    ),
     ("frictions", integ.Frictions, "`frictions:`"),
     ("integration", integ.Integration, "`integration:`"),
     (
@@ -99,6 +106,13 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("ambulance_handover", uc.AmbulanceHandover, "`ambulance_handover:`"),
     ("left_before_seen", uc.LeftBeforeSeen, "`left_before_seen:`"),
     ("same_day_emergency_care", uc.SameDayEmergencyCare, "`same_day_emergency_care:`"),
+    (
+        "uncertainty.FIELD",
+        un.Range,
+        "each entry of `uncertainty:`, keyed by the field's dotted path (as in "
+        "`onward_services.home_care.capacity: {shape: interval80, low: 1650, high: 2050, "
+        "reason: ...}`)",
+    ),
 ]
 DISTRIBUTIONS = [d.Exponential, d.LogNormal, d.Gamma, d.Fixed, d.Empirical, d.Histogram]
 

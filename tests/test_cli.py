@@ -103,6 +103,20 @@ def test_validate_valid_files() -> None:
     assert result.stderr == ""
 
 
+def test_validate_counts_the_ranges(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(Path(REF).read_text())
+    f = tmp_path / "ranges.yaml"
+    f.write_text(
+        "extends: base.yaml\n"
+        "uncertainty:\n"
+        "  acute_ward.beds: {low: 360, high: 440, reason: a test}\n"
+        "  ed.cubicles: {shape: uniform, low: 25, high: 40, reason: a test}\n"
+    )
+    result = cli("validate", str(f))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip().endswith(", ranges on 2 numbers")
+
+
 @pytest.mark.parametrize(
     ("name", "field", "word"),
     [

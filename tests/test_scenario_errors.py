@@ -189,6 +189,25 @@ EXPECTED: dict[str, Expect] = {
         "not permitted",
         "Did you mean 'open_escalation_beds'?",
     ),
+    # -- ranges (uncertainty:) ---------------------------------------------------------------
+    "uncertainty_outside": _e(
+        "uncertainty.acute_ward.beds", "field's value (20) is outside its range (30 to 40)"
+    ),
+    "uncertainty_not_a_number": _e(
+        "uncertainty.acute_ward.organisation", "is 'acute', not a number"
+    ),
+    "uncertainty_low_above_high": _e(
+        "uncertainty.acute_ward.beds", "(25) must be below high (15)", "swap them"
+    ),
+    "uncertainty_bound_refused": _e(
+        "uncertainty.segments.adults.admission_probability.high",
+        "1.5 is not a value the scenario accepts",
+        "less than or equal to 1",
+    ),
+    "uncertainty_unknown_field": _e(
+        "uncertainty.acute_ward.bed", "does not name a field of this scenario"
+    ),
+    "uncertainty_no_reason": _e("uncertainty.acute_ward.beds.reason", "Field required"),
     "spot_purchase_divert": _e(
         "onward_services.home_care", "spot_purchase needs when_full: wait", "remove one"
     ),

@@ -45,6 +45,7 @@ from pathsim.experiment.warmup import warmup_study
 from pathsim.model import KPI_DESCRIPTIONS, ReplicationResult
 from pathsim.output import package_version, read_table, write_run_folder
 from pathsim.scenario import Scenario, ScenarioError, load_scenario, with_overrides
+from pathsim.scenario.sampling import apply_setting, sample_settings
 from pathsim.show.vidigi_log import to_vidigi
 
 __version__ = package_version()
@@ -63,6 +64,7 @@ __all__ = [
     "Study",
     "Variant",
     "__version__",
+    "apply_setting",
     "compare",
     "load_scenario",
     "mean_ci",
@@ -70,6 +72,7 @@ __all__ = [
     "replications_needed",
     "run_experiment",
     "run_plan",
+    "sample_settings",
     "sensitivity",
     "simulate",
     "sweep",

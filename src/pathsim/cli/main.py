@@ -69,9 +69,10 @@ def validate(files: Sequence[str]) -> None:
             click.echo(f"Error: {exc}", err=True)
             bad += 1
             continue
+        ranges = f", ranges on {len(sc.uncertainty)} numbers" if sc.uncertainty else ""
         click.echo(
             f"ok  {f}: '{sc.name}', population {sc.population:,}, {len(sc.segments)} segments, "
-            f"{sc.acute_ward.beds} beds, {len(sc.onward_services)} onward services"
+            f"{sc.acute_ward.beds} beds, {len(sc.onward_services)} onward services{ranges}"
         )
     if bad:
         sys.exit(EXIT_BAD_INPUT)

@@ -26,6 +26,7 @@ from pathsim.scenario.extends import project_folder, resolve_base
 from pathsim.scenario.extends import shown as _display
 from pathsim.scenario.messages import Provenance, problems_from_validation
 from pathsim.scenario.models import Scenario
+from pathsim.scenario.uncertainty_check import range_problems
 
 MAX_FILE_BYTES = 2_000_000
 MAX_EXPANDED_NODES = 200_000
@@ -290,7 +291,12 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises :class:`ScenarioError` with the file, field path and a hint when anything is wrong.
     """
     data, prov = load_scenario_data(path)
-    return validate_scenario_data(data, prov, _display(Path(path)))
+    file = _display(Path(path))
+    scenario = validate_scenario_data(data, prov, file)
+    problems = range_problems(scenario, file)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

@@ -124,6 +124,11 @@ def _hint_for(err: Any, path: tuple[str, ...], data: Any) -> str:
     if kind == "union_tag_not_found":
         return "Add 'distribution: <family>', e.g. {distribution: lognormal, mean: 5, sd: 6}."
     if kind == "string_pattern_mismatch":
+        if path and path[0] == "uncertainty":  # a field's dotted path
+            return (
+                "Name the field by its dotted path as it is written in the file, e.g. "
+                "onward_services.home_care.capacity or segments.aged_85_plus.population."
+            )
         if "\\." in str(ctx.get("pattern", "")):  # a measure: <component>.<metric>
             return (
                 "A measure is '<component>.<metric>' (e.g. acute_ward.occupancy): lower-case "

@@ -58,6 +58,7 @@ from pathsim.scenario.services import (
     OnwardService,
     Readmission,
 )
+from pathsim.scenario.uncertainty import FieldPath, Range
 from pathsim.scenario.urgent_care import (
     AmbulanceHandover,
     LeftBeforeSeen,
@@ -187,6 +188,15 @@ class Scenario(Strict):
     escalation: Escalation = Field(
         default_factory=Escalation,
         description="OPEL-style escalation levels and the actions they switch on; off by default",
+    )
+    uncertainty: dict[FieldPath, Range] = Field(
+        default_factory=dict,
+        description=(
+            "Ranges on uncertain numbers, by the field's dotted path (e.g. "
+            "onward_services.home_care.capacity): what each could plausibly be. A plain run uses "
+            "the fields' own values; ensembles, calibration and global sensitivity sample from "
+            "the ranges (docs/reference/scenario.md, 'uncertainty')"
+        ),
     )
 
     @field_validator("discharge_pathway_services")
