@@ -25,7 +25,9 @@ def _blocks(page: str) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["api.md", "sweeps.md", "run-folders.md", "tutorial.md"])
+@pytest.mark.parametrize(
+    "page", ["api.md", "sweeps.md", "run-folders.md", "tutorial.md", "uncertainty.md"]
+)
 def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
