@@ -124,8 +124,9 @@ def test_settings_are_space_filling_reproducible_and_valid(method: str) -> None:
 
 
 def test_sampling_needs_ranges_and_at_least_one_setting() -> None:
+    # the shipped base has ranges (issue 14); the reference hospital has none
     with pytest.raises(ValueError, match="no ranges"):
-        sample_settings(load_scenario(BASE), 4)
+        sample_settings(load_scenario("experiments/benchmarks/reference_hospital.yaml"), 4)
     with pytest.raises(ValueError, match="at least 1"):
         sample_settings(_ranges(**RANGES), 0)
 
