@@ -1,5 +1,6 @@
 """Generates docs/reference/scenario.md and docs/reference/kpis.md from the pydantic models
-and the KPI table, so the reference can never drift from the code.
+and the KPI table, and scenarios/targets/national.yaml from the built-in calibration targets,
+so that none can drift from the code.
 
     python docs/gen_reference.py          # rewrite the files
     python docs/gen_reference.py --check  # exit 1 if they are out of date (used by the tests)
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from pathsim.experiment.targets import TARGETS, targets_yaml
 from pathsim.model.kpis import KPI_DESCRIPTIONS
 from pathsim.scenario import distributions as d
 from pathsim.scenario import electives as el
@@ -280,15 +282,35 @@ def kpi_reference() -> str:
     return "\n".join(out) + "\n"
 
 
+TARGETS_FILE = HERE.parent / "scenarios" / "targets" / "national.yaml"
+
+
+def national_targets() -> str:
+    """The shipped targets file: the built-in calibration targets as YAML."""
+    head = (
+        "# Calibration targets: published English figures for a typical system of 400,000\n"
+        "# people (docs/calibration.md; sources in docs/sources/published-figures.md).\n"
+        "# Written by python docs/gen_reference.py from pathsim.experiment.targets.TARGETS:\n"
+        "# edit those, not this file. Copy it to make targets of your own system.\n"
+    )
+    return head + targets_yaml(
+        "National figures for a typical English system of 400,000 people", list(TARGETS)
+    )
+
+
 def main() -> int:
-    files = {OUT / "scenario.md": scenario_reference(), OUT / "kpis.md": kpi_reference()}
+    files = {
+        OUT / "scenario.md": scenario_reference(),
+        OUT / "kpis.md": kpi_reference(),
+        TARGETS_FILE: national_targets(),
+    }
     if "--check" in sys.argv:
         stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
         for p in stale:
             print(f"{p} is out of date: run python docs/gen_reference.py")
         return 1 if stale else 0
-    OUT.mkdir(exist_ok=True)
     for path, text in files.items():
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text)
         print(f"wrote {path}")
     return 0

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 from pathsim.scenario import Scenario, validate_scenario_data
 from pathsim.verify import erlang_b, erlang_c_wait
 
-__all__ = ["erlang_b", "erlang_c_wait", "per_1000_per_year", "rel", "scenario"]
+__all__ = [
+    "erlang_b",
+    "erlang_c_wait",
+    "per_1000_per_year",
+    "rel",
+    "scenario",
+    "shipped_scenarios",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shipped_scenarios() -> list[Path]:
+    """Every scenario file shipped in scenarios/ (the targets files in scenarios/targets/
+    are not scenarios)."""
+    return sorted(
+        p for p in (ROOT / "scenarios").rglob("*.yaml") if p.parent.name != "targets"
+    )
 
 
 BASE: dict[str, Any] = {

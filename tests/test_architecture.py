@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import shipped_scenarios
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 PACKAGE = SRC / "pathsim"
@@ -256,7 +258,7 @@ def service_names() -> frozenset[str]:
 
     shipped = {
         name
-        for path in sorted((ROOT / "scenarios").rglob("*.yaml"))
+        for path in shipped_scenarios()
         for name in load_scenario(path).onward_services
     }
     return SERVICE_NAMES | shipped

@@ -13,14 +13,14 @@ import matplotlib.image
 import pytest
 from click.testing import CliRunner
 
-from builders import scenario
+from builders import scenario, shipped_scenarios
 from pathsim.cli import main
 from pathsim.cli.report import diagram
 from pathsim.scenario import Scenario, load_scenario, with_overrides
 from pathsim.show.diagram import mermaid, pathway_graph, save_diagram
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SHIPPED = shipped_scenarios()
 BAD = ROOT / "tests" / "bad_scenarios" / "beds_negative.yaml"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import shipped_scenarios
 from pathsim import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,7 @@ def test_generated_reference_is_up_to_date() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p.relative_to(ROOT) for p in (ROOT / "scenarios").rglob("*.yaml"))
+    "path", [p.relative_to(ROOT) for p in shipped_scenarios()]
 )
 def test_shipped_scenarios_are_valid(path: Path) -> None:
     assert load_scenario(ROOT / path).name

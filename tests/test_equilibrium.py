@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from builders import per_1000_per_year, scenario
+from builders import per_1000_per_year, scenario, shipped_scenarios
 from pathsim import load_scenario, simulate
 from pathsim.model.onward import OnwardServiceComponent
 from pathsim.model.system import System
@@ -176,7 +176,7 @@ def test_the_run_starts_with_the_estimate_and_stays_near_it() -> None:
 def test_numeric_shares_start_exactly_as_before() -> None:
     # every shipped scenario: the places in use at the start are the share of the scenario's
     # places, rounded, as they always were (the regression test checks the whole run)
-    for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
+    for path in shipped_scenarios():
         sc = load_scenario(path)
         initial = effective_system(sc).onward_initial
         numeric = {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import shipped_scenarios
 from pathsim.scenario import ScenarioError, load_scenario
 from pathsim.scenario.extends import project_folder
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_TEXT = (ROOT / "tests" / "bad_scenarios" / "_base.yaml").read_text()
 OUTSIDE = "names a base outside this scenario's project folder"
 SHIPPED_OVERLAYS = sorted(
-    p for p in (ROOT / "scenarios").rglob("*.yaml") if "extends:" in p.read_text(encoding="utf-8")
+    p for p in shipped_scenarios() if "extends:" in p.read_text(encoding="utf-8")
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import shipped_scenarios
 from pathsim import load_scenario
 from pathsim.experiment.design import default_sensitivity_parameters
 from pathsim.experiment.replication import simulate
@@ -15,7 +16,7 @@ from pathsim.experiment.warmup import analyse, present_series, warmup_study
 from pathsim.model.defaults import capacity_fields, warmup_series
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SCENARIOS = shipped_scenarios()
 
 ONWARD = [
     ("care_homes", "in_use"),

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import click
 
 from pathsim.cli.analysis import COMMANDS as ANALYSIS_COMMANDS
+from pathsim.cli.calibrate import calibrate
 from pathsim.cli.common import EXIT_BAD_INPUT, fmt, load_checked, progress
 from pathsim.cli.experiments import COMMANDS as DESIGN_COMMANDS
 from pathsim.cli.live import COMMANDS as LIVE_COMMANDS
@@ -139,6 +140,7 @@ for _command in (
     *RUN_COMMANDS,
     *DESIGN_COMMANDS,
     *ANALYSIS_COMMANDS,
+    calibrate,
     *REPORT_COMMANDS,
     *LIVE_COMMANDS,
 ):

@@ -87,30 +87,28 @@ def field_limits(scenario: Scenario, path: str) -> tuple[float, float]:
     return lo, hi
 
 
-def sample_settings(
-    scenario: Scenario, n: int, seed: int | None = None, method: Method = "lhs"
-) -> pd.DataFrame:
-    """``n`` settings of ``scenario``'s uncertain fields: one row per setting (``setting`` 0
-    to n-1), one column per field path, in the order of the ``uncertainty:`` section. ``seed``
-    defaults to the scenario's run seed."""
-    ranges = scenario.uncertainty
-    if not ranges:
-        raise ValueError(
-            "the scenario has no ranges: add an 'uncertainty:' section (docs/reference/"
-            "scenario.md) before sampling settings"
-        )
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
-    data = scenario.model_dump(mode="json", by_alias=True)
-    seed = scenario.run.seed if seed is None else seed
-    d = len(ranges)
+def unit_design(
+    d: int, n: int, seed: int, method: Method = "lhs", box: np.ndarray | None = None
+) -> np.ndarray:
+    """``n`` points of a space-filling design in ``d`` dimensions, in the unit cube or in the
+    ``box`` (an array of shape (2, d): each dimension's lower and upper bounds within it)."""
     gen = np.random.default_rng(np.random.SeedSequence([seed, 0x5E77]))
     if method == "sobol":
         unit = qmc.Sobol(d, scramble=True, seed=gen).random(n)
     else:
         unit = qmc.LatinHypercube(d, seed=gen).random(n)
+    if box is not None:
+        unit = qmc.scale(unit, box[0], box[1])
+    return np.asarray(unit)
+
+
+def settings_at(scenario: Scenario, unit: np.ndarray) -> pd.DataFrame:
+    """The settings of ``scenario``'s uncertain fields at points of the unit cube (one row a
+    point, one column a range, in the order of the ``uncertainty:`` section): each
+    coordinate is the quantile of its field's range."""
+    data = scenario.model_dump(mode="json", by_alias=True)
     columns: dict[str, np.ndarray] = {}
-    for j, (path, rng) in enumerate(ranges.items()):
+    for j, (path, rng) in enumerate(scenario.uncertainty.items()):
         central = field_value(data, path)
         assert isinstance(central, (int, float))
         limits = field_limits(scenario, path) if rng.shape == "interval80" else None
@@ -118,8 +116,25 @@ def sample_settings(
         values = dist.ppf(unit[:, j])
         columns[path] = np.rint(values).astype(int) if isinstance(central, int) else values
     frame = pd.DataFrame(columns)
-    frame.insert(0, "setting", np.arange(n))
+    frame.insert(0, "setting", np.arange(len(unit)))
     return frame
+
+
+def sample_settings(
+    scenario: Scenario, n: int, seed: int | None = None, method: Method = "lhs"
+) -> pd.DataFrame:
+    """``n`` settings of ``scenario``'s uncertain fields: one row per setting (``setting`` 0
+    to n-1), one column per field path, in the order of the ``uncertainty:`` section. ``seed``
+    defaults to the scenario's run seed."""
+    if not scenario.uncertainty:
+        raise ValueError(
+            "the scenario has no ranges: add an 'uncertainty:' section (docs/reference/"
+            "scenario.md) before sampling settings"
+        )
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    seed = scenario.run.seed if seed is None else seed
+    return settings_at(scenario, unit_design(len(scenario.uncertainty), n, seed, method))
 
 
 def apply_setting(scenario: Scenario, setting: Mapping[str, Any]) -> Scenario:

@@ -1,0 +1,128 @@
+"""The diagnostics of a history-matching calibration, as Markdown (calibration.md of its
+folder): what was tried and kept, what each target ruled out, how the kept settings reproduce
+each target, how far each range narrowed and which targets it answers to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pathsim.experiment.history_matching import HistoryMatch
+from pathsim.numbers import format_number as num
+from pathsim.scenario.models import Scenario
+
+CLOSEST = 5
+SIGNIFICANT = 0.01
+
+
+def diagnostics_markdown(hm: HistoryMatch, scenario: Scenario, title: str) -> str:
+    """The whole page."""
+    s = hm.settings
+    kept = s[s["kept"]]
+    lines = [
+        f"# Calibration of '{scenario.name}'",
+        "",
+        f"Targets: {title}. History matching (docs/uncertainty.md): a setting is ruled out "
+        f"when its implausibility against any target is above {hm.cutoff:g}.",
+        "",
+        "| wave | settings tried | kept |",
+        "|---|---|---|",
+        *[f"| {w} | {len(b)} | {int(b['kept'].sum())} |" for w, b in s.groupby("wave")],
+        f"| all | {len(s)} | {len(kept)} |",
+        "",
+        "## Targets",
+        "",
+        _targets_table(hm),
+        "",
+    ]
+    if kept.empty:
+        lines += ["## No setting reproduces every target", "", _closest(hm), ""]
+    lines += ["## Ranges", "", _ranges_table(hm, scenario), ""]
+    return "\n".join(lines)
+
+
+def _means(hm: HistoryMatch) -> pd.DataFrame:
+    """Each setting's mean of each target KPI over its replications (settings x KPIs)."""
+    return hm.kpis.groupby(["setting", "kpi"])["value"].mean().unstack("kpi")
+
+
+def _targets_table(hm: HistoryMatch) -> str:
+    s = hm.settings
+    means = _means(hm)
+    kept_ids = s.loc[s["kept"], "setting"]
+    rows = [
+        "| target | value (accepted range) | settings it rules out | the one that rules out "
+        "most | kept settings, lowest to highest |",
+        "|---|---|---|---|---|",
+    ]
+    for t in hm.targets:
+        above = (s[f"I_{t.name}"] > hm.cutoff).mean()
+        worst = (s["ruled_out_by"] == t.name).mean()
+        kept_values = means.loc[means.index.isin(kept_ids), t.name]
+        span = f"{kept_values.min():.4g} to {kept_values.max():.4g}" if len(kept_values) else "-"
+        rows.append(
+            f"| `{t.name}` | {t.central:.4g} ({t.low:.4g}-{t.high:.4g}) | {above:.0%} | "
+            f"{worst:.0%} | {span} |"
+        )
+    return "\n".join(rows)
+
+
+def _closest(hm: HistoryMatch) -> str:
+    s = hm.settings.sort_values("I_max").head(CLOSEST)
+    rows = [
+        "| setting | largest implausibility | targets missed (implausibility) |",
+        "|---|---|---|",
+    ]
+    for r in s.to_dict("records"):
+        missed = sorted(
+            ((t.name, r[f"I_{t.name}"]) for t in hm.targets if r[f"I_{t.name}"] > hm.cutoff),
+            key=lambda x: -x[1],
+        )
+        text = ", ".join(f"`{n}` ({i:.1f})" for n, i in missed)
+        rows.append(f"| {int(r['setting'])} | {r['I_max']:.1f} | {text} |")
+    return "\n".join(rows)
+
+
+def _ranges_table(hm: HistoryMatch, scenario: Scenario) -> str:
+    """Per range: the range, what the kept settings span (10th to 90th percentile), the share
+    of the range that is, and the target KPI its values move with most across the settings
+    tried (Spearman's rank correlation, shown when its p-value is below SIGNIFICANT: with
+    few settings and many ranges, weaker ones are mostly chance)."""
+    s = hm.settings
+    kept = s[s["kept"]]
+    means = _means(hm).reindex(s["setting"])
+    rows = [
+        "| range | low-high | kept settings, 10th-90th percentile | share of the range | "
+        "moves most with (Spearman's rho over the settings tried) |",
+        "|---|---|---|---|---|",
+    ]
+    for path in hm.fields:
+        rng = scenario.uncertainty[path]
+        values = s[path].to_numpy(dtype=float)
+        if len(kept):
+            lo, hi = np.percentile(kept[path].to_numpy(dtype=float), [10, 90])
+            share = f"{(hi - lo) / (rng.high - rng.low):.0%}"
+            span = f"{num(lo)}-{num(hi)}"
+        else:
+            span, share = "-", "-"
+        best, rho = _strongest(values, means)
+        moves = f"`{best}` ({rho:+.2f})" if best else "-"
+        rows.append(f"| `{path}` | {rng.low:.4g}-{rng.high:.4g} | {span} | {share} | {moves} |")
+    return "\n".join(rows)
+
+
+def _strongest(values: np.ndarray, means: pd.DataFrame) -> tuple[str, float]:
+    best, best_rho = "", 0.0
+    if np.ptp(values) == 0:
+        return best, best_rho
+    for kpi in means.columns:
+        y = means[kpi].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        if ok.sum() < 3 or np.ptp(y[ok]) == 0:
+            continue
+        test = stats.spearmanr(values[ok], y[ok])
+        rho = float(test.statistic)
+        if float(test.pvalue) < SIGNIFICANT and abs(rho) > abs(best_rho):
+            best, best_rho = kpi, rho
+    return best, best_rho
