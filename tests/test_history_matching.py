@@ -91,8 +91,23 @@ def test_a_known_setting_is_recovered_from_targets_it_generated() -> None:
 def test_the_shipped_targets_file_is_the_built_in_targets() -> None:
     name, targets = load_targets(ROOT / "scenarios" / "targets" / "national.yaml")
     assert "400,000" in name
-    key = [(t.name, t.low, t.high, t.central, t.source, t.per_year) for t in targets]
-    assert key == [(t.name, t.low, t.high, t.central, t.source, t.per_year) for t in TARGETS]
+    def key(ts: list[Target]) -> list[tuple[object, ...]]:
+        return [
+            (t.name, t.low, t.high, t.central, t.source, t.per_year, t.not_calibrated)
+            for t in ts
+        ]
+
+    assert key(targets) == key(list(TARGETS))
+    # the mean delay is shown by the calibration check, not used to rule settings out
+    assert [t.name for t in targets if t.not_calibrated] == ["mean_delay_days_among_delayed"]
+
+
+def test_targets_a_calibration_does_not_use_are_left_out() -> None:
+    sc = scenario(**_ward(5.0))
+    spec = RunSpec(replications=2, seed=1, days=10, warmup_days=0)
+    shown_only = Target("bed_occupancy", 0.1, 0.2, 0.15, "s", not_calibrated="a reason")
+    with pytest.raises(ValueError, match="no target to calibrate to"):
+        history_match(sc, [shown_only], settings_per_wave=2, waves=1, spec=spec)
 
 
 @pytest.mark.parametrize(

@@ -190,7 +190,7 @@ def calibrate(
     write_table(folder, "kpis", hm.kpis)
     from pathsim.show.calibration_diagnostics import diagnostics_markdown
 
-    write_text(folder / "calibration.md", diagnostics_markdown(hm, sc, title))
+    write_text(folder / "calibration.md", diagnostics_markdown(hm, sc, title, targets))
     meta["status"] = "complete"
     meta["tried"], meta["kept"] = len(hm.settings), len(hm.ensemble)
     write_text(folder / "calibration.json", json.dumps(meta, indent=1))

@@ -115,12 +115,16 @@ def history_match(
     """History-matches ``scenario``'s ranges to ``targets`` (module docstring): ``waves``
     waves of ``settings_per_wave`` settings, each run for ``spec`` (its replications on its
     seed, common to every setting). Targets whose KPI a run lacks are refused. ``on_wave`` is
-    told of each wave's settings when they are known (for progress reports); ``store``
+    told of each wave's settings when they are known (for progress reports). Targets with a
+    ``not_calibrated`` reason are left out (:class:`~pathsim.model.targets.Target`); ``store``
     (a :class:`KpiStore`) saves each replication as it finishes and gives back those saved
     before."""
     fields = tuple(scenario.uncertainty)
     if not fields:
         raise ValueError("the scenario has no ranges to calibrate: add an 'uncertainty:' section")
+    targets = [t for t in targets if not t.not_calibrated]
+    if not targets:
+        raise ValueError("no target to calibrate to: every one says not_calibrated")
     if settings_per_wave < 2 or waves < 1:
         raise ValueError("need at least 2 settings a wave and 1 wave")
     seed = scenario.run.seed if seed is None else seed

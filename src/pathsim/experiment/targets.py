@@ -69,6 +69,13 @@ class TargetEntry(BaseModel):
         default=False,
         description="A count over a year: a run of another length is scaled to a year first",
     )
+    not_calibrated: str = Field(
+        default="",
+        description=(
+            "Why a calibration should not rule settings out by this target (empty: it "
+            "should); the calibration check still shows it"
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_width(self) -> TargetEntry:
@@ -92,7 +99,15 @@ class TargetEntry(BaseModel):
         else:
             assert self.low is not None and self.high is not None
             low, high = self.low, self.high
-        return Target(name, low, high, self.value, self.source, per_year=self.per_year)
+        return Target(
+            name,
+            low,
+            high,
+            self.value,
+            self.source,
+            per_year=self.per_year,
+            not_calibrated=self.not_calibrated,
+        )
 
 
 class TargetsFile(BaseModel):
@@ -151,5 +166,7 @@ def targets_yaml(name: str, targets: list[Target]) -> str:
         if t.per_year:
             entry["per_year"] = True
         entry["source"] = t.source
+        if t.not_calibrated:
+            entry["not_calibrated"] = t.not_calibrated
         body["targets"][t.name] = entry
     return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)

@@ -4,11 +4,14 @@ each target, how far each range narrowed and which targets it answers to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from pathsim.experiment.history_matching import HistoryMatch
+from pathsim.model.targets import Target
 from pathsim.numbers import format_number as num
 from pathsim.scenario.models import Scenario
 
@@ -16,8 +19,11 @@ CLOSEST = 5
 SIGNIFICANT = 0.01
 
 
-def diagnostics_markdown(hm: HistoryMatch, scenario: Scenario, title: str) -> str:
-    """The whole page."""
+def diagnostics_markdown(
+    hm: HistoryMatch, scenario: Scenario, title: str, all_targets: Sequence[Target] = ()
+) -> str:
+    """The whole page; ``all_targets`` are the targets given, those the calibration left out
+    (``not_calibrated``) among them."""
     s = hm.settings
     kept = s[s["kept"]]
     lines = [
@@ -35,11 +41,24 @@ def diagnostics_markdown(hm: HistoryMatch, scenario: Scenario, title: str) -> st
         "",
         _targets_table(hm),
         "",
+        *_left_out(all_targets),
     ]
     if kept.empty:
         lines += ["## No setting reproduces every target", "", _closest(hm), ""]
     lines += ["## Ranges", "", _ranges_table(hm, scenario), ""]
     return "\n".join(lines)
+
+
+def _left_out(targets: Sequence[Target]) -> list[str]:
+    skipped = [t for t in targets if t.not_calibrated]
+    if not skipped:
+        return []
+    return [
+        "Not used to rule settings out:",
+        "",
+        *[f"- `{t.name}`: {t.not_calibrated}." for t in skipped],
+        "",
+    ]
 
 
 def _means(hm: HistoryMatch) -> pd.DataFrame:
