@@ -79,9 +79,9 @@ def _targets_table(hm: HistoryMatch) -> str:
         above = (s[f"I_{t.name}"] > hm.cutoff).mean()
         worst = (s["ruled_out_by"] == t.name).mean()
         kept_values = means.loc[means.index.isin(kept_ids), t.name]
-        span = f"{kept_values.min():.4g} to {kept_values.max():.4g}" if len(kept_values) else "-"
+        span = f"{num(kept_values.min())} to {num(kept_values.max())}" if len(kept_values) else "-"
         rows.append(
-            f"| `{t.name}` | {t.central:.4g} ({t.low:.4g}-{t.high:.4g}) | {above:.0%} | "
+            f"| `{t.name}` | {num(t.central)} ({num(t.low)}-{num(t.high)}) | {above:.0%} | "
             f"{worst:.0%} | {span} |"
         )
     return "\n".join(rows)
@@ -127,7 +127,7 @@ def _ranges_table(hm: HistoryMatch, scenario: Scenario) -> str:
             span, share = "-", "-"
         best, rho = _strongest(values, means)
         moves = f"`{best}` ({rho:+.2f})" if best else "-"
-        rows.append(f"| `{path}` | {rng.low:.4g}-{rng.high:.4g} | {span} | {share} | {moves} |")
+        rows.append(f"| `{path}` | {num(rng.low)}-{num(rng.high)} | {span} | {share} | {moves} |")
     return "\n".join(rows)
 
 
