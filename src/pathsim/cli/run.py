@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -72,8 +73,20 @@ def run(scenario: str | None, options: RunOptions, calibration: bool) -> None:
 
 @click.command(name="compare")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str), metavar="BASE OTHERS...")
+@click.option(
+    "--ensemble",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help=(
+        "Run the comparison at every setting a calibration kept (DIR: the --out folder of "
+        "pathsim calibrate) and report each difference with its interval combining what is "
+        "not known about the system and chance, beside the chance-only one, and the share of "
+        "settings in which it goes the better way. Replications default to 2 a setting."
+    ),
+)
 @run_options
-def compare(files: Sequence[str], options: RunOptions) -> None:
+def compare(files: Sequence[str], options: RunOptions, ensemble: Path | None) -> None:
     """Run BASE and each of OTHERS on the same seeds and report paired differences.
 
     Replication r of every scenario sees the same patients (arrival times, segments, clinical
@@ -84,7 +97,14 @@ def compare(files: Sequence[str], options: RunOptions) -> None:
     Examples:
       pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml -r 20 --out runs/cmp
       pathsim compare --resume runs/cmp        (after Ctrl-C or a crash)
+      pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml \
+          --ensemble runs/calibration --out runs/cmp-ensemble
     """
+    if ensemble is not None:
+        from pathsim.cli.ensemble import compare_across
+
+        compare_across(files, options, ensemble)
+        return
     started = dt.datetime.now().astimezone()
     stored = resolve_inputs(files, options.resume, "BASE and OTHERS", "compare")
     if files and len(files) < 2:

@@ -51,3 +51,62 @@ def compute_kpis(system: System) -> dict[str, float]:
         k.update(component.kpis(results))
     k.update(compute_costs(system, k, results))
     return k
+
+
+LOWER_IS_BETTER = frozenset(
+    {
+        "ed_12h_waits",
+        "ed_12h_trolley_waits",
+        "ed_4h_trolley_waits",
+        "ed_mean_boarding_hours",
+        "ed_mean_time_hours",
+        "ed_left_before_seen",
+        "emergency_admissions",
+        "bed_occupancy",
+        "ga_bed_occupancy",
+        "time_above_92pct_occupancy",
+        "time_above_95pct_occupancy",
+        "mean_los_days",
+        "delayed_discharge_bed_days",
+        "nctr_per_100_beds",
+        "ga_nctr_per_100_beds",
+        "share_discharges_delayed",
+        "mean_delay_days_among_delayed",
+        "share_bed_days_delayed",
+        "handoffs_per_episode",
+        "assessments_per_episode",
+        "readmissions_30d",
+        "share_time_opel_4",
+        "escalation_bed_days",
+        "elective_cancellations",
+        "ambulances_diverted",
+        "ambulance_handover_hours_lost",
+        "gridlocked",
+    }
+)
+"""KPIs for which less is better for patients or the system (what an integration lever hopes
+to lower). Costs (``cost_*``) and waits (``mean_wait_days_*``, ``mean_referral_to_start_*``)
+are lower-is-better by their prefix."""
+
+HIGHER_IS_BETTER = frozenset(
+    {
+        "ed_4h_performance",
+        "admissions_avoided",
+        "days_at_home_90d",
+        "share_with_named_coordinator",
+        "elective_admissions",
+    }
+)
+"""KPIs for which more is better."""
+
+_LOWER_PREFIXES = ("cost_", "mean_wait_days_", "mean_referral_to_start_days_")
+
+
+def better_direction(kpi: str) -> int:
+    """+1 when more of ``kpi`` is better, -1 when less is, 0 when neither is known (a count
+    of activity, a share that is neither good nor bad in itself)."""
+    if kpi in HIGHER_IS_BETTER:
+        return 1
+    if kpi in LOWER_IS_BETTER or kpi.startswith(_LOWER_PREFIXES):
+        return -1
+    return 0

@@ -1,0 +1,138 @@
+"""Effects across a calibrated ensemble (pathsim.experiment.ensemble, ``pathsim compare
+--ensemble``): the interval arithmetic by hand, common random numbers across settings and
+scenarios (a scenario against itself differs by exactly nothing), an overlay's own value kept,
+parameter uncertainty widening the interval, and bad ensembles refused."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy import stats
+
+from pathsim.cli import main
+from pathsim.experiment.ensemble import _combine, _mixture_quantile
+from pathsim.model.kpis import better_direction
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_mixture_quantiles_by_hand() -> None:
+    # one setting: the normal's own quantiles, and the chance-only interval is the same
+    values = pd.Series(
+        [1.0, 3.0], index=pd.MultiIndex.from_tuples([(0, 0), (0, 1)], names=["setting", "r"])
+    )
+    mean, lo, hi, ulo, uhi = _combine(values, 0.95)
+    se = math.sqrt(2.0) / math.sqrt(2)  # sd of (1, 3) over sqrt(2)
+    z = stats.norm.ppf(0.975)
+    assert mean == 2.0
+    assert (lo, hi) == pytest.approx((2 - z * se, 2 + z * se))
+    assert (ulo, uhi) == pytest.approx((2 - z * se, 2 + z * se))
+    # two settings far apart with no chance variation: the quantiles of the two points
+    assert _mixture_quantile(np.array([0.0, 10.0]), np.zeros(2), 0.025) == 0.0
+    assert _mixture_quantile(np.array([0.0, 10.0]), np.zeros(2), 0.975) == 10.0
+    # two settings far apart, each with sd 1: the mixture's 97.5% point is where half the
+    # upper component's mass above it is 5%: 10 + z(0.95)
+    q = _mixture_quantile(np.array([0.0, 10.0]), np.ones(2), 0.975)
+    assert q == pytest.approx(10 + stats.norm.ppf(0.95), abs=1e-6)
+
+
+def test_better_directions() -> None:
+    assert better_direction("ed_4h_performance") == 1
+    assert better_direction("ed_12h_trolley_waits") == -1
+    assert better_direction("cost_total_gbp") == -1
+    assert better_direction("mean_wait_days_home_care") == -1
+    assert better_direction("ed_attendances") == 0
+
+
+def _calibrated(tmp_path: Path) -> tuple[Path, Path]:
+    """The reference hospital with ranges on its stays (3-7 days) and cubicles, calibrated to
+    targets every setting meets: 4 settings kept."""
+    reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
+    sc = tmp_path / "hospital.yaml"
+    sc.write_text(
+        reference
+        + "uncertainty:\n"
+        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
+        " reason: test}\n"
+        "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
+    )
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        "name: loose\ntargets:\n  bed_occupancy: {value: 0.5, low: 0.0, high: 1.5, source: s}\n"
+    )
+    out = tmp_path / "calib"
+    args = ["calibrate", str(sc), "--targets", str(targets), "--out", str(out), "--settings"]
+    args += ["4", "--waves", "1", "-r", "2", "-d", "20", "-w", "5", "-j", "1"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out / "ensemble.csv")) == 4
+    return sc, out
+
+
+def _compare(*args: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(main, ["compare", *args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def test_a_scenario_against_itself_differs_by_nothing_at_every_setting(tmp_path: Path) -> None:
+    sc, ens = _calibrated(tmp_path)
+    same = tmp_path / "same.yaml"
+    same.write_text("extends: hospital.yaml\nname: same again\n")
+    rows = _compare(str(sc), str(same), "--ensemble", str(ens), "-d", "20", "-w", "5", "-j", "1")
+    other = [r for r in rows if r["scenario"] == "same"]
+    assert other
+    for r in other:
+        if r["diff"] is None:  # a KPI undefined in every replication
+            continue
+        assert r["diff"] == 0 and r["diff_unc_low"] == 0 and r["diff_unc_high"] == 0, r["kpi"]
+    # stays from 3 to 7 days across the settings: the occupancy's level varies far more
+    # between settings than by chance
+    occ = next(r for r in rows if r["kpi"] == "bed_occupancy" and r["scenario"] == "hospital")
+    chance = float(occ["ci_high"]) - float(occ["ci_low"])  # type: ignore[arg-type]
+    combined = float(occ["unc_high"]) - float(occ["unc_low"])  # type: ignore[arg-type]
+    assert combined > 3 * chance
+    assert occ["settings"] == 4
+
+
+def test_an_overlay_keeps_its_own_value_of_a_ranged_field(tmp_path: Path) -> None:
+    sc, ens = _calibrated(tmp_path)
+    more = tmp_path / "more_cubicles.yaml"
+    more.write_text(
+        "extends: hospital.yaml\nname: more cubicles\ned: {cubicles: 45}\n"
+        "uncertainty: {ed.cubicles: null}\n"
+    )
+    out = tmp_path / "cmp"
+    args = ["compare", str(sc), str(more), "--ensemble", str(ens), "-d", "20", "-w", "5"]
+    args += ["-j", "1", "--out", str(out)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "'more_cubicles' keeps its own value of: ed.cubicles" in result.output
+    table = pd.read_csv(out / "ensemble_comparison.csv")
+    row = table[(table["kpi"] == "ed_4h_performance") & (table["scenario"] == "more_cubicles")]
+    assert float(row["diff"].iloc[0]) > 0  # 45 cubicles against 26-34
+    assert float(row["share_favourable"].iloc[0]) == 1.0
+
+
+def test_bad_ensembles_are_refused_with_exit_2(tmp_path: Path) -> None:
+    sc, ens = _calibrated(tmp_path)
+    for folder, words in ((tmp_path, "is not a finished calibration"),):
+        result = CliRunner().invoke(
+            main, ["compare", str(sc), str(sc), "--ensemble", str(folder)]
+        )
+        assert result.exit_code == 2 and words in result.output
+    result = CliRunner().invoke(
+        main, ["compare", str(sc), str(sc), "--ensemble", str(ens), "-r", "1"]
+    )
+    assert result.exit_code == 2 and "at least 2 replications" in result.output
+    meta = json.loads((ens / "calibration.json").read_text())
+    (ens / "calibration.json").write_text(json.dumps({**meta, "status": "incomplete"}))
+    result = CliRunner().invoke(main, ["compare", str(sc), str(sc), "--ensemble", str(ens)])
+    assert result.exit_code == 2 and "unfinished calibration" in result.output
