@@ -17,6 +17,7 @@ from pathsim.cli.experiments import COMMANDS as DESIGN_COMMANDS
 from pathsim.cli.live import COMMANDS as LIVE_COMMANDS
 from pathsim.cli.report import COMMANDS as REPORT_COMMANDS
 from pathsim.cli.run import COMMANDS as RUN_COMMANDS
+from pathsim.cli.screen import screen
 from pathsim.model.kpis import KPI_DESCRIPTIONS, describe
 from pathsim.output import package_version
 from pathsim.scenario.errors import ScenarioError
@@ -141,6 +142,7 @@ for _command in (
     *DESIGN_COMMANDS,
     *ANALYSIS_COMMANDS,
     calibrate,
+    screen,
     *REPORT_COMMANDS,
     *LIVE_COMMANDS,
 ):

@@ -1,0 +1,37 @@
+"""The plot of a Morris screening: the ranges ranked by mu*, tornado style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from pathsim.atomic import atomic_path
+from pathsim.experiment.global_sensitivity import Screening
+from pathsim.show.style import colour, new_figure, tidy
+
+SHOWN = 20
+
+
+def screening_figure(result: Screening, shown: int = SHOWN) -> Figure:
+    """Horizontal bars of mu* (with its bootstrap interval) and dots of sigma for the ``shown``
+    ranges that matter most, the largest at the top."""
+    top = result.indices.head(shown).iloc[::-1]
+    fig = new_figure(8.5, 0.32 * len(top) + 1.4)
+    ax = fig.add_subplot()
+    y = range(len(top))
+    ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color=colour(0), label="mu*")
+    ax.plot(top["sigma"], y, "o", color=colour(1), label="sigma")
+    ax.set_yticks(list(y), top["range"], fontsize=8)
+    ax.set_xlabel(f"Elementary effect on {result.output}")
+    ax.set_title("Which ranges matter most (Morris screening)", fontsize=11, loc="left")
+    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    tidy(ax, "x")
+    return fig
+
+
+def save_screening_plot(result: Screening, target: Path) -> None:
+    """Writes the plot as PNG, atomically."""
+    fig = screening_figure(result)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
