@@ -78,3 +78,36 @@ def test_sweep_on_workers_equals_sweep_in_process() -> None:
 def test_backend_refuses_zero_workers() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Backend(workers=0)
+
+
+@pytest.mark.slow
+def test_calibration_and_ensemble_are_the_same_serial_on_workers_and_on_dask() -> None:
+    # The base's own ranges, 4 settings of a short run, calibrated to targets every setting
+    # meets, then the integrated system compared across them: the tables must be equal
+    # whatever runs the replications.
+    from pathsim.experiment.ensemble import run_ensemble
+    from pathsim.experiment.history_matching import history_match
+    from pathsim.experiment.targets import Target
+
+    base = load_scenario(FRAGMENTED)
+    pair = [("fragmented", base), ("integrated", load_scenario(INTEGRATED))]
+    spec = RunSpec(replications=2, seed=7, days=10, warmup_days=3)
+    loose = [Target("bed_occupancy", 0.0, 2.0, 1.0, "every setting meets it")]
+
+    def run(backend: Backend) -> tuple[pd.DataFrame, pd.DataFrame]:
+        hm = history_match(base, loose, settings_per_wave=4, waves=1, spec=spec, backend=backend)
+        fields = ["setting", *hm.fields]
+        across = run_ensemble(pair, hm.ensemble[fields], spec, backend=backend)
+        return hm.settings, across.comparison()
+
+    serial = run(Backend(workers=1))
+    assert len(serial[0]) == 4
+    for a, b in zip(serial, run(Backend(workers=2)), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        on_dask = run(Backend(dask=cluster.scheduler_address))
+    for a, b in zip(serial, on_dask, strict=True):
+        pd.testing.assert_frame_equal(a, b)
