@@ -14,6 +14,7 @@ __all__ = [
     "erlang_b",
     "erlang_c_wait",
     "per_1000_per_year",
+    "ranged_hospital",
     "rel",
     "scenario",
     "shipped_scenarios",
@@ -70,3 +71,19 @@ def scenario(**changes: Any) -> Scenario:
 
 def rel(a: float, b: float) -> float:
     return abs(a - b) / abs(b) if b else math.inf
+
+
+def ranged_hospital(folder: Path) -> Path:
+    """The reference hospital (experiments/benchmarks) written into ``folder`` with ranges on
+    its length of stay (uniform, 3 to 7 days) and its A&E cubicles (26 to 34): a small, fast
+    scenario to calibrate, compare across an ensemble and screen."""
+    reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
+    path = folder / "hospital.yaml"
+    path.write_text(
+        reference
+        + "uncertainty:\n"
+        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
+        " reason: test}\n"
+        "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
+    )
+    return path

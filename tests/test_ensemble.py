@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
+from builders import ranged_hospital
 from pathsim.cli import main
 from pathsim.experiment.ensemble import _combine, _mixture_quantile
 from pathsim.model.kpis import better_direction
@@ -53,15 +54,7 @@ def test_better_directions() -> None:
 def _calibrated(tmp_path: Path) -> tuple[Path, Path]:
     """The reference hospital with ranges on its stays (3-7 days) and cubicles, calibrated to
     targets every setting meets: 4 settings kept."""
-    reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
-    sc = tmp_path / "hospital.yaml"
-    sc.write_text(
-        reference
-        + "uncertainty:\n"
-        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
-        " reason: test}\n"
-        "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
-    )
+    sc = ranged_hospital(tmp_path)
     targets = tmp_path / "targets.yaml"
     targets.write_text(
         "name: loose\ntargets:\n  bed_occupancy: {value: 0.5, low: 0.0, high: 1.5, source: s}\n"

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builders import per_1000_per_year, scenario
+from builders import per_1000_per_year, ranged_hospital, scenario
 from pathsim import RunSpec, simulate
 from pathsim.experiment.history_matching import history_match, implausibility, target_sd
 from pathsim.experiment.targets import TARGETS, Target, TargetsError, load_targets
@@ -159,15 +159,7 @@ def test_targets_given_as_a_standard_deviation() -> None:
 def _calibration_files(tmp_path: Path) -> tuple[Path, Path]:
     """The reference hospital with ranges on its length of stay and its cubicles, and a
     targets file on its bed occupancy and 4-hour performance."""
-    reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
-    sc = tmp_path / "hospital.yaml"
-    sc.write_text(
-        reference
-        + "uncertainty:\n"
-        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
-        " reason: test}\n"
-        "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
-    )
+    sc = ranged_hospital(tmp_path)
     targets = tmp_path / "targets.yaml"
     targets.write_text(
         "name: test targets\n"

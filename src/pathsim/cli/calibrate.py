@@ -12,7 +12,7 @@ import pandas as pd
 
 from pathsim.atomic import write_text
 from pathsim.cli.common import fail, load, progress
-from pathsim.cli.options import backend_from, backend_options
+from pathsim.cli.options import backend_from, backend_options, design_run_options
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import package_version, write_table
 from pathsim.experiment.targets import TARGETS, Target, TargetsError, load_targets
@@ -50,27 +50,7 @@ QUICK = {"settings": 12, "waves": 2, "replications": 2, "days": 120, "warmup_day
     default=None,
     help="Replications of each setting, on the same seeds for every setting [2].",
 )
-@click.option(
-    "--days",
-    "-d",
-    type=click.IntRange(1, 36_525),
-    default=None,
-    help="Days of results a replication [default: the scenario's run.days].",
-)
-@click.option(
-    "--warmup-days",
-    "-w",
-    type=click.IntRange(0, 36_525),
-    default=None,
-    help="Warm-up days [default: the scenario's run.warmup_days].",
-)
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(0, 2**63 - 1),
-    default=None,
-    help="Seed of the design and of the replications [default: run.seed].",
-)
+@design_run_options
 @click.option(
     "--cutoff",
     type=click.FloatRange(min=0, min_open=True),

@@ -191,6 +191,32 @@ def _declare(func: F, names: Sequence[str]) -> F:
     return func
 
 
+def design_run_options(func: F) -> F:
+    """--days, --warmup-days and --seed of the commands that run a design of settings
+    (calibrate, screen), as ``days``, ``warmup_days`` and ``seed``."""
+    func = click.option(
+        "--seed",
+        "-s",
+        type=click.IntRange(0, 2**63 - 1),
+        default=None,
+        help="Seed of the design and of the replications [default: the scenario's run.seed].",
+    )(func)
+    func = click.option(
+        "--warmup-days",
+        "-w",
+        type=click.IntRange(0, 36_525),
+        default=None,
+        help="Warm-up days [default: the scenario's run.warmup_days].",
+    )(func)
+    return click.option(
+        "--days",
+        "-d",
+        type=click.IntRange(1, 36_525),
+        default=None,
+        help="Days of results a replication [default: the scenario's run.days].",
+    )(func)
+
+
 def backend_options(func: F) -> F:
     """Where the replications run: --workers and --dask, passed as ``workers`` and
     ``dask_address`` (for the commands that do not take every run option)."""

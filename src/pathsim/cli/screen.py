@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pathsim.cli.common import fail, fmt, label_for, load, progress, records
-from pathsim.cli.options import backend_from, backend_options
+from pathsim.cli.options import backend_from, backend_options, design_run_options
 from pathsim.experiment.runner import RunSpec
 
 SHOWN = 15
@@ -35,27 +35,7 @@ SHOWN = 15
     show_default=True,
     help="Replications at each setting (the same seeds at every setting).",
 )
-@click.option(
-    "--days",
-    "-d",
-    type=click.IntRange(1, 36_525),
-    default=None,
-    help="Days of results a replication [default: run.days].",
-)
-@click.option(
-    "--warmup-days",
-    "-w",
-    type=click.IntRange(0, 36_525),
-    default=None,
-    help="Warm-up days [default: run.warmup_days].",
-)
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(0, 2**63 - 1),
-    default=None,
-    help="Seed of the design and of the replications [default: run.seed].",
-)
+@design_run_options
 @click.option(
     "--out",
     "-o",
