@@ -129,3 +129,25 @@ def test_bad_ensembles_are_refused_with_exit_2(tmp_path: Path) -> None:
     (ens / "calibration.json").write_text(json.dumps({**meta, "status": "incomplete"}))
     result = CliRunner().invoke(main, ["compare", str(sc), str(sc), "--ensemble", str(ens)])
     assert result.exit_code == 2 and "unfinished calibration" in result.output
+
+
+def test_a_range_the_other_scenario_adds_is_drawn_for_every_setting(tmp_path: Path) -> None:
+    # The change itself is uncertain: the overlay ranges its beds from 300 to 500 around the
+    # base's 400. Drawn across the 4 settings (one in each quarter of the range), the
+    # difference in occupancy goes both ways.
+    sc, ens = _calibrated(tmp_path)
+    ranged = tmp_path / "ranged_beds.yaml"
+    ranged.write_text(
+        "extends: hospital.yaml\nname: uncertain beds\n"
+        "uncertainty:\n  acute_ward.beds: {shape: uniform, low: 300, high: 500, reason: test}\n"
+    )
+    args = ["compare", str(sc), str(ranged), "--ensemble", str(ens), "-d", "20", "-w", "5"]
+    result = CliRunner().invoke(main, [*args, "-j", "1", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Also drawn for every setting (ranges the others add): acute_ward.beds" in (
+        result.output
+    )
+    rows = [r for r in json.loads(result.stdout) if r["scenario"] == "ranged_beds"]
+    occ = next(r for r in rows if r["kpi"] == "bed_occupancy")
+    assert occ["diff_unc_low"] < 0 < occ["diff_unc_high"]
+    assert 0 < occ["share_favourable"] < 1

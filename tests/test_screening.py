@@ -88,3 +88,21 @@ def test_bad_input_is_refused_with_exit_2(tmp_path: Path, extra: list[str], word
     args = ["screen", str(sc), *extra, "--trajectories", "2", "-d", "5", "-w", "0", "-j", "1"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_range_the_other_scenario_adds_is_screened_too(tmp_path: Path) -> None:
+    sc = _hospital(tmp_path)
+    ranged = tmp_path / "ranged_beds.yaml"
+    ranged.write_text(
+        "extends: hospital.yaml\nname: uncertain beds\n"
+        "uncertainty:\n  acute_ward.beds: {shape: uniform, low: 300, high: 500, reason: test}\n"
+    )
+    args = ["screen", str(sc), str(ranged), "--kpi", "bed_occupancy", "--trajectories", "3"]
+    args += ["-d", "20", "-w", "5", "-j", "1", "--json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = {r["range"]: r for r in json.loads(result.stdout)}
+    assert len(rows) == 3  # the base's two ranges and the overlay's own
+    assert rows["acute_ward.beds"]["mu_star"] > 0
+    # the cost of a bed day moves neither scenario's flow: no effect on the difference
+    assert rows["acute_ward.cost_per_bed_day_gbp"]["mu_star"] == 0

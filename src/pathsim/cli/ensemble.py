@@ -12,7 +12,13 @@ import pandas as pd
 
 from pathsim.cli.common import fail, fmt, label_for, load, progress, records
 from pathsim.cli.options import RunOptions
-from pathsim.experiment.ensemble import EnsembleError, read_ensemble, run_ensemble
+from pathsim.experiment.ensemble import (
+    EnsembleError,
+    own_ranges,
+    read_ensemble,
+    run_ensemble,
+    with_own_ranges,
+)
 from pathsim.experiment.history_matching import KpiStore
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import write_table
@@ -62,6 +68,12 @@ def compare_across(files: Sequence[str], options: RunOptions, folder: Path) -> N
         fail(
             "--ensemble needs at least 2 replications a setting (-r 2): the chance part of "
             "each interval comes from them."
+        )
+    added = own_ranges(base, [sc for _, sc in scenarios[1:]])
+    settings = with_own_ranges(scenarios, settings, spec.seed)
+    if added:
+        click.echo(
+            f"Also drawn for every setting (ranges the others add): {', '.join(added)}", err=True
         )
     out = options.out.expanduser().resolve() if options.out else None
     store = KpiStore(out / "runs") if out else None

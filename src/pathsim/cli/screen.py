@@ -88,7 +88,10 @@ def screen(
         sc, replications=replications, seed=seed, days=days, warmup_days=warmup_days
     )
     folder = out.expanduser().resolve() if out else None
-    total = trajectories * (len(sc.uncertainty) + 1) * len(scenarios) * replications
+    from pathsim.experiment.ensemble import own_ranges
+
+    ranges = len(sc.uncertainty) + len(own_ranges(sc, [s for _, s in scenarios[1:]]))
+    total = trajectories * (ranges + 1) * len(scenarios) * replications
     try:
         with progress(total, "Screening") as step:
             result = run_screen(

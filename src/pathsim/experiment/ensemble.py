@@ -7,7 +7,10 @@ setting measures the configuration alone, and the spread of the differences acro
 measures what is not known about the system.
 
 A field that a scenario changes from the base (an overlay's what-if) keeps the scenario's own
-value: the ensemble varies what is uncertain, not what the scenario decides.
+value: the ensemble varies what is uncertain, not what the scenario decides. Ranges a scenario
+adds to the base's (a lever's own sizes: how many admissions a virtual ward avoids) are drawn
+for every setting too (:func:`with_own_ranges`), so the effect of a change is reported across
+what is not known about the change as well as about the system.
 
 For each KPI, and for each scenario's paired difference from the base:
 
@@ -43,7 +46,7 @@ from pathsim.experiment.plan import Plan, TaskStore, Variant, run_plan
 from pathsim.experiment.runner import Progress, RunSpec
 from pathsim.model.kpis import better_direction
 from pathsim.scenario.models import Scenario
-from pathsim.scenario.sampling import apply_setting
+from pathsim.scenario.sampling import apply_setting, settings_at, unit_design
 from pathsim.scenario.uncertainty import field_value
 
 ENSEMBLE_COLUMNS = [
@@ -174,6 +177,37 @@ def _mixture_quantile(means: np.ndarray, se: np.ndarray, q: float) -> float:
     return float(optimize.brentq(cdf, lo, hi, xtol=1e-10 * max(1.0, abs(hi))))
 
 
+def own_ranges(base: Scenario, scenarios: Sequence[Scenario]) -> list[str]:
+    """The ranges the other scenarios add to the base's (a lever's own sizes, say), each once,
+    in order of appearance."""
+    out: dict[str, None] = {}
+    for sc in scenarios:
+        out.update((p, None) for p in sc.uncertainty if p not in base.uncertainty)
+    return list(out)
+
+
+def with_own_ranges(
+    scenarios: Sequence[tuple[str, Scenario]], settings: pd.DataFrame, seed: int
+) -> pd.DataFrame:
+    """``settings`` (of the base's ranges) with a column for each range the other scenarios
+    add, drawn for every setting from the first scenario that states it (a Latin hypercube
+    per scenario, seeded by ``seed`` and the scenario's position): the ensemble then varies
+    what is not known about the change as well as about the system."""
+    base = scenarios[0][1]
+    out = settings.copy()
+    for i, (_, sc) in enumerate(scenarios[1:], start=1):
+        paths = [
+            p for p in sc.uncertainty if p not in base.uncertainty and p not in out.columns
+        ]
+        if not paths:
+            continue
+        unit = unit_design(len(paths), len(out), seed + 104_729 * i)
+        drawn = settings_at(sc, unit, paths)
+        for p in paths:
+            out[p] = drawn[p].to_numpy()
+    return out
+
+
 def run_ensemble(
     scenarios: Sequence[tuple[str, Scenario]],
     settings: pd.DataFrame,
@@ -185,26 +219,33 @@ def run_ensemble(
 ) -> EnsembleResult:
     """Runs every scenario (the first is the base) at every setting (rows of ``settings``: a
     ``setting`` number and one column per field path) for ``spec``, on common random numbers.
-    ``store`` saves each replication as it finishes (and gives back those saved before)."""
+    A scenario takes a setting's value of a field when the field is one of the base's ranges
+    and the scenario leaves both the field and its range as the base has them, or when the
+    field is one of the scenario's own ranges (not the base's); otherwise it keeps its own
+    value (a what-if it decides). ``store`` saves each replication as it finishes (and gives
+    back those saved before)."""
     fields = [c for c in settings.columns if c != "setting"]
     base = scenarios[0][1]
+    stray = [f for f in fields if not any(f in sc.uncertainty for _, sc in scenarios)]
+    if stray:
+        raise ValueError(
+            f"the ensemble varies {', '.join(stray[:3])}, which no scenario here gives a range: "
+            "is it the calibration of another scenario?"
+        )
     base_data = base.model_dump(mode="json", by_alias=True)
-    missing = [f for f in fields if not _has(base_data, f)]
-    if missing:
-        raise ValueError(f"the base scenario has no field {', '.join(missing)} of the ensemble")
     kept_as_set: dict[str, tuple[str, ...]] = {}
-    own: dict[str, list[str]] = {}
+    applied: dict[str, list[str]] = {}
     for label, sc in scenarios:
         data = sc.model_dump(mode="json", by_alias=True)
-        own[label] = [
-            f for f in fields if _has(data, f) and field_value(data, f) == field_value(base_data, f)
-        ]
-        kept_as_set[label] = tuple(f for f in fields if f not in own[label])
+        applied[label] = [f for f in fields if _takes(f, sc, data, base, base_data)]
+        kept_as_set[label] = tuple(
+            f for f in fields if f in base.uncertainty and f not in applied[label]
+        )
     variants = []
     for row in settings.to_dict("records"):
         s = int(row["setting"])
         for label, sc in scenarios:
-            values = {f: row[f] for f in own[label]}
+            values = {f: row[f] for f in applied[label]}
             variants.append(Variant(f"{label}@{s}", apply_setting(sc, values), values))
     plan = Plan("compare", tuple(variants), spec)
     study = run_plan(plan, backend, folder=store, progress=progress)
@@ -215,6 +256,19 @@ def run_ensemble(
             rows += [(label, int(number), r, k, value) for k, value in result.kpis.items()]
     kpis = pd.DataFrame(rows, columns=["scenario", "setting", "replication", "kpi", "value"])
     return EnsembleResult(tuple(label for label, _ in scenarios), kpis, kept_as_set)
+
+
+def _takes(
+    f: str, sc: Scenario, data: object, base: Scenario, base_data: object
+) -> bool:
+    """Whether scenario ``sc`` takes a setting's value of field ``f`` (run_ensemble)."""
+    if f not in base.uncertainty:
+        return f in sc.uncertainty
+    return (
+        sc.uncertainty.get(f) == base.uncertainty[f]
+        and _has(data, f)
+        and field_value(data, f) == field_value(base_data, f)
+    )
 
 
 def _has(data: object, path: str) -> bool:

@@ -1,5 +1,6 @@
 """Which ranges matter: Morris screening of a KPI, or of a difference between scenarios,
-over a scenario's ranges (its ``uncertainty:`` section), with SALib.
+over a scenario's ranges (its ``uncertainty:`` section, and with a second scenario the ranges
+that one adds: a lever's own sizes), with SALib.
 
 The method of elementary effects (Morris 1991; the mu* measure of Campolongo, Cariboni and
 Saltelli 2007) moves one range at a time along ``trajectories`` random paths through a grid of
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pathsim.experiment.ensemble import EnsembleResult, run_ensemble
+from pathsim.experiment.ensemble import EnsembleResult, own_ranges, run_ensemble
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.plan import TaskStore
 from pathsim.experiment.runner import Progress, RunSpec
@@ -53,12 +54,12 @@ class Screening:
 
 
 def morris_points(
-    scenario: Scenario, trajectories: int, seed: int
+    fields: Sequence[str], trajectories: int, seed: int
 ) -> tuple[dict[str, Any], np.ndarray]:
-    """SALib's problem and its Morris sample, in the unit cube."""
+    """SALib's problem over ``fields`` and its Morris sample, in the unit cube."""
     from SALib.sample import morris as morris_sample
 
-    fields = list(scenario.uncertainty)
+    fields = list(fields)
     problem = {"num_vars": len(fields), "names": fields, "bounds": [[0.0, 1.0]] * len(fields)}
     unit = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
     return problem, np.asarray(unit)
@@ -84,8 +85,16 @@ def screen(
     if not base.uncertainty:
         raise ValueError("the scenario has no ranges: add an 'uncertainty:' section")
     seed = base.run.seed if seed is None else seed
-    problem, unit = morris_points(base, trajectories, seed)
-    settings = settings_at(base, TAIL + (1 - 2 * TAIL) * unit)
+    others = [sc for _, sc in scenarios[1:2]]
+    added = own_ranges(base, others)
+    problem, unit = morris_points([*base.uncertainty, *added], trajectories, seed)
+    quantiles = TAIL + (1 - 2 * TAIL) * unit
+    d = len(base.uncertainty)
+    settings = settings_at(base, quantiles[:, :d])
+    if added:
+        drawn = settings_at(others[0], quantiles[:, d:], added)
+        for p in added:
+            settings[p] = drawn[p].to_numpy()
     result = run_ensemble(
         scenarios[:2], settings, spec, backend=backend, progress=progress, store=store
     )

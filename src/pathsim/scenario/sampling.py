@@ -23,7 +23,7 @@ number of settings, method and seed give the same settings.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -102,13 +102,17 @@ def unit_design(
     return np.asarray(unit)
 
 
-def settings_at(scenario: Scenario, unit: np.ndarray) -> pd.DataFrame:
-    """The settings of ``scenario``'s uncertain fields at points of the unit cube (one row a
-    point, one column a range, in the order of the ``uncertainty:`` section): each
-    coordinate is the quantile of its field's range."""
+def settings_at(
+    scenario: Scenario, unit: np.ndarray, paths: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The settings of ``scenario``'s uncertain fields (``paths`` of them, or all, in the
+    order of the ``uncertainty:`` section) at points of the unit cube (one row a point, one
+    column a range): each coordinate is the quantile of its field's range."""
     data = scenario.model_dump(mode="json", by_alias=True)
     columns: dict[str, np.ndarray] = {}
-    for j, (path, rng) in enumerate(scenario.uncertainty.items()):
+    chosen = list(scenario.uncertainty) if paths is None else list(paths)
+    for j, path in enumerate(chosen):
+        rng = scenario.uncertainty[path]
         central = field_value(data, path)
         assert isinstance(central, (int, float))
         limits = field_limits(scenario, path) if rng.shape == "interval80" else None
