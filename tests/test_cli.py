@@ -103,6 +103,14 @@ def test_validate_valid_files() -> None:
     assert result.stderr == ""
 
 
+def test_validate_recognises_a_targets_file() -> None:
+    targets = str(ROOT / "scenarios" / "targets" / "national.yaml")
+    result = cli("validate", DEFAULT, targets)
+    assert result.exit_code == 0, result.stderr
+    line = result.stdout.splitlines()[1]
+    assert line.startswith(f"ok  {targets}: targets file '") and "21 targets" in line
+
+
 def test_validate_counts_the_ranges(tmp_path: Path) -> None:
     (tmp_path / "base.yaml").write_text(Path(REF).read_text())
     f = tmp_path / "ranges.yaml"

@@ -231,3 +231,18 @@ def test_integrated_is_exactly_its_levers() -> None:
         alone = getattr(load_scenario(path).integration, path.stem)
         assert alone.enabled
         assert getattr(integrated, path.stem) == alone, path.stem
+
+
+def test_the_integrated_systems_lever_ranges_are_the_lever_files() -> None:
+    # integrated.yaml switches on the seven levers with the single-lever files' settings, so
+    # its ranges on their sizes must be theirs too (issue 14): together, not drifting apart.
+    base = set(load_scenario("scenarios/fragmented.yaml").uncertainty)
+    integrated = load_scenario("scenarios/integrated.yaml").uncertainty
+    union: dict[str, object] = {}
+    for path in sorted(Path("scenarios/levers").glob("*.yaml")):
+        for field, rng in load_scenario(path).uncertainty.items():
+            if field not in base:
+                assert union.setdefault(field, rng) == rng, field  # no two files disagree
+    own = {f: r for f, r in integrated.items() if f not in base}
+    assert own == union
+    assert len(own) > 10  # the lever files do give their sizes ranges

@@ -55,10 +55,21 @@ def main() -> None:
     """
 
 
+def _targets_file(path: str) -> str | None:
+    """A description of ``path`` if it is a valid targets file (not a scenario), else None."""
+    from pathsim.experiment.targets import TargetsError, load_targets
+
+    try:
+        name, targets = load_targets(path)
+    except (TargetsError, OSError):
+        return None
+    return f"'{name}', {len(targets)} targets"
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate(files: Sequence[str]) -> None:
-    """Check scenario FILES without running them.
+    """Check scenario FILES (and targets files) without running them.
 
     Prints 'ok' and a one-line description for each valid file; for an invalid one, the
     file, the field path, what is wrong and what is allowed. Exits 2 if any file is invalid.
@@ -68,6 +79,10 @@ def validate(files: Sequence[str]) -> None:
         try:
             sc = load_checked(f)
         except ScenarioError as exc:
+            targets = _targets_file(f)
+            if targets is not None:
+                click.echo(f"ok  {f}: targets file {targets} (for pathsim calibrate --targets)")
+                continue
             click.echo(f"Error: {exc}", err=True)
             bad += 1
             continue
