@@ -625,3 +625,12 @@ def test_the_stored_command_line_can_be_typed_again() -> None:
         "ed.cubicles=40,50",
         "--no-event-log",
     ]
+
+
+def test_compare_says_its_intervals_are_chance_only_when_the_base_has_ranges() -> None:
+    with_ranges = cli("compare", DEFAULT, DEFAULT, *SHORT)
+    assert with_ranges.exit_code == 0
+    assert "cover chance only" in with_ranges.stdout and "--ensemble DIR" in with_ranges.stdout
+    assert "76 uncertain numbers" in with_ranges.stdout
+    without = cli("compare", REF, REF, *SHORT)  # the reference hospital has no ranges
+    assert "cover chance only" not in without.stdout

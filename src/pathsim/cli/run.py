@@ -125,6 +125,14 @@ def compare(files: Sequence[str], options: RunOptions, ensemble: Path | None) ->
         labels = [v.label for v in study.plan.variants]
         kpis = headline_kpis(v.scenario for v in study.plan.variants)
         print_comparison(table, labels, study.plan.spec.days, kpis)
+        ranges = len(study.plan.variants[0].scenario.uncertainty)
+        if ranges:
+            click.echo(
+                f"These intervals cover chance only, at the central value of each of the "
+                f"{ranges} uncertain numbers the base gives a range. For the spread across what "
+                "is not known: pathsim calibrate BASE --out DIR, then this command with "
+                "--ensemble DIR (docs/uncertainty.md)."
+            )
 
 
 COMMANDS = (run, compare)
