@@ -80,6 +80,8 @@ def test_interval80_is_truncated_at_the_fields_limits_not_clipped() -> None:
     assert field_limits(sc, "segments.under_65.readmission_probability") == (0.0, 1.0)
     assert field_limits(sc, "onward_services.home_care.capacity") == (0.0, math.inf)
     assert field_limits(sc, "frictions.referral_delay_days.mean") == (0.0, math.inf)
+    # a share that must stay below 1 (not even 1 itself) is cut at 1 too
+    assert field_limits(sc, "left_before_seen.share_leaving_by_4h") == (0.0, 1.0)
 
 
 def test_triangular_and_pert_peak_at_the_fields_value() -> None:

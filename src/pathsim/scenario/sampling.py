@@ -83,7 +83,9 @@ def field_limits(scenario: Scenario, path: str) -> tuple[float, float]:
     if isinstance(value, int):  # a whole number: probe with whole numbers
         return (-math.inf if accepts(-1) else 0.0), math.inf
     lo = -math.inf if accepts(-_EPS) else 0.0
-    hi = math.inf if accepts(1 + _EPS) or not accepts(1.0) else 1.0
+    # a share refuses anything above 1 (some refuse 1 itself: a truncation at 1 never draws
+    # exactly 1, so both are cut there)
+    hi = math.inf if accepts(1 + _EPS) else 1.0
     return lo, hi
 
 
