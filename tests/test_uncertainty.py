@@ -78,7 +78,10 @@ def test_interval80_is_truncated_at_the_fields_limits_not_clipped() -> None:
     assert (draws > 0.999).mean() < 0.01
     sc = _ranges(**RANGES)
     assert field_limits(sc, "segments.under_65.readmission_probability") == (0.0, 1.0)
-    assert field_limits(sc, "onward_services.home_care.capacity") == (0.0, math.inf)
+    # whole numbers are rounded after the draw: cut half a unit early, so that none rounds to
+    # a refused number (a capacity may be 0; A&E needs at least one cubicle)
+    assert field_limits(sc, "onward_services.home_care.capacity") == (-0.5, math.inf)
+    assert field_limits(sc, "ed.cubicles") == (0.5, math.inf)
     assert field_limits(sc, "frictions.referral_delay_days.mean") == (0.0, math.inf)
     # a share that must stay below 1 (not even 1 itself) is cut at 1 too
     assert field_limits(sc, "left_before_seen.share_leaving_by_4h") == (0.0, 1.0)

@@ -16,6 +16,7 @@ from pathsim.cli.options import backend_from, backend_options, design_run_option
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import package_version, write_table
 from pathsim.experiment.targets import TARGETS, Target, TargetsError, load_targets
+from pathsim.scenario.errors import ScenarioError
 
 QUICK = {"settings": 12, "waves": 2, "replications": 2, "days": 120, "warmup_days": 30}
 """--quick: a first look in a few minutes on 2 cores."""
@@ -163,6 +164,8 @@ def calibrate(
             err=True,
         )
         raise SystemExit(130) from None
+    except ScenarioError as exc:
+        fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")
     except ValueError as exc:
         fail(str(exc))
     write_table(folder, "settings", hm.settings)

@@ -22,6 +22,7 @@ from pathsim.experiment.ensemble import (
 from pathsim.experiment.history_matching import KpiStore
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import write_table
+from pathsim.scenario.errors import ScenarioError
 
 ENSEMBLE_REPLICATIONS = 2
 """Replications a setting when -r is not given."""
@@ -83,6 +84,8 @@ def compare_across(files: Sequence[str], options: RunOptions, folder: Path) -> N
             result = run_ensemble(
                 scenarios, settings, spec, backend=options.backend(), progress=step, store=store
             )
+    except ScenarioError as exc:
+        fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")
     except ValueError as exc:
         fail(str(exc))
     table = result.comparison()

@@ -11,6 +11,7 @@ import click
 from pathsim.cli.common import fail, fmt, label_for, load, progress, records
 from pathsim.cli.options import backend_from, backend_options, design_run_options
 from pathsim.experiment.runner import RunSpec
+from pathsim.scenario.errors import ScenarioError
 
 SHOWN = 15
 """Ranges printed (all are in --json and screening.csv)."""
@@ -104,6 +105,8 @@ def screen(
                 progress=step,
                 store=KpiStore(folder / "runs") if folder else None,
             )
+    except ScenarioError as exc:
+        fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")
     except ValueError as exc:
         fail(str(exc))
     if folder is not None:

@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from pathsim.experiment.executor import Backend
+from pathsim.experiment.history_matching import digest
 from pathsim.experiment.plan import Plan, TaskStore, Variant, run_plan
 from pathsim.experiment.runner import Progress, RunSpec
 from pathsim.model.kpis import better_direction
@@ -246,12 +247,13 @@ def run_ensemble(
         s = int(row["setting"])
         for label, sc in scenarios:
             values = {f: row[f] for f in applied[label]}
-            variants.append(Variant(f"{label}@{s}", apply_setting(sc, values), values))
+            name = f"{label}@{s}@{digest(values)}"
+            variants.append(Variant(name, apply_setting(sc, values), values))
     plan = Plan("compare", tuple(variants), spec)
     study = run_plan(plan, backend, folder=store, progress=progress)
     rows = []
     for v, exp in zip(plan.variants, study.result.experiments, strict=True):
-        label, _, number = v.label.rpartition("@")
+        label, number, _ = v.label.rsplit("@", 2)
         for r, result in enumerate(exp.results):
             rows += [(label, int(number), r, k, value) for k, value in result.kpis.items()]
     kpis = pd.DataFrame(rows, columns=["scenario", "setting", "replication", "kpi", "value"])

@@ -29,11 +29,13 @@ matching gives no weights.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,7 +174,7 @@ def _run_wave(
     variants = []
     for row in settings.to_dict("records"):
         values = {f: row[f] for f in fields}
-        label = f"setting-{int(row['setting'])}"
+        label = f"setting-{int(row['setting'])}-{digest(values)}"
         variants.append(Variant(label, apply_setting(scenario, values), values))
     plan = Plan("sweep", tuple(variants), spec)
     study = run_plan(plan, backend, folder=store, progress=progress)
@@ -268,6 +270,13 @@ class KpiStore:
         }
         write_text(self._file(task), json.dumps(body))
         return _slim(task.replication, result.seed, result.kpis)
+
+
+def digest(values: Mapping[str, Any]) -> str:
+    """A short fingerprint of a setting's values, part of its runs' labels: a run saved for
+    other values (a changed range, another version's sampling) is never taken for this one."""
+    body = json.dumps({k: float(v) for k, v in values.items()}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:10]
 
 
 def _slim(replication: int, seed: int, kpis: Mapping[str, float | None]) -> ReplicationResult:

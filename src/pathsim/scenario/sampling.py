@@ -80,8 +80,10 @@ def field_limits(scenario: Scenario, path: str) -> tuple[float, float]:
             set_field(data, path, value)
         return True
 
-    if isinstance(value, int):  # a whole number: probe with whole numbers
-        return (-math.inf if accepts(-1) else 0.0), math.inf
+    if isinstance(value, int):  # a whole number, rounded after the draw: cut half a unit
+        if accepts(-1):  # early, so that no draw rounds to a refused number
+            return -math.inf, math.inf
+        return (-0.5 if accepts(0) else 0.5), math.inf
     lo = -math.inf if accepts(-_EPS) else 0.0
     # a share refuses anything above 1 (some refuse 1 itself: a truncation at 1 never draws
     # exactly 1, so both are cut there)
