@@ -221,3 +221,35 @@ def test_calibrate_refuses_bad_input_with_exit_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "unknown KPI 'nonsense_kpi'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_interrupted_calibration_resumes_with_nothing_lost_or_duplicated(
+    tmp_path: Path,
+) -> None:
+    from pathsim.experiment.history_matching import KpiStore
+
+    sc = scenario(**_ward(5.0))
+    target = Target("bed_occupancy", 0.15, 0.35, 0.25, "test")
+    spec = RunSpec(replications=2, seed=1, days=15, warmup_days=2)
+    kwargs = {"settings_per_wave": 4, "waves": 2, "spec": spec}
+    whole = history_match(sc, [target], **kwargs)  # type: ignore[arg-type]
+
+    class Stop(Exception):
+        pass
+
+    done = 0
+
+    def stop_after_five(n: int) -> None:
+        nonlocal done
+        done += n
+        if done >= 5:
+            raise Stop
+
+    store = KpiStore(tmp_path / "runs")
+    with pytest.raises(Stop):
+        history_match(sc, [target], progress=stop_after_five, store=store, **kwargs)  # type: ignore[arg-type]
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 5  # each saved as it finished
+    resumed = history_match(sc, [target], store=store, **kwargs)  # type: ignore[arg-type]
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 16  # 8 settings x 2, once each
+    pd.testing.assert_frame_equal(resumed.settings, whole.settings)
+    pd.testing.assert_frame_equal(resumed.kpis, whole.kpis)
