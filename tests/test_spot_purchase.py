@@ -161,7 +161,7 @@ def test_the_equilibrium_start_fills_spot_places_beyond_the_contracted_ones(
     service = next(c for c in system.components if isinstance(c, OnwardServiceComponent))
     service.start()  # the places in use when the run starts
     assert service.places.in_use == 100
-    assert service.spot is not None and service.spot.in_use == in_spot
+    assert service.market.in_use == in_spot
 
 
 @pytest.mark.parametrize("path", ["scenarios/fragmented.yaml", "scenarios/integrated.yaml"])

@@ -140,7 +140,7 @@ def load_targets(path: str | Path) -> tuple[str, list[Target]]:
         raise TargetsError(f"{shown}: cannot be read ({exc}).") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a bad date
         raise TargetsError(f"{shown}: is not valid YAML ({exc}).") from None
     try:
         parsed = TargetsFile.model_validate(data)

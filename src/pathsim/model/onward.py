@@ -5,12 +5,9 @@ referred from the community, who compete for the same places. Long-running servi
 run with places already in use, each with a residual time drawn from the equilibrium
 (length-biased) distribution, so the run starts near its steady state.
 
-A service with spot purchase (:class:`~pathsim.scenario.services.SpotPurchase`) has a second
-set of places, bought one at a time: a person who finds every contracted place taken waits in
-the contracted line and, after a sourcing time drawn from the stream
-``onward.<service>.sourcing``, also in the line for a spot place (or takes one at once); the
-first place either line gives is theirs, and they leave the other line. Spot places are
-numbered after the contracted ones in the event log (slot ``capacity + k``).
+A service with spot purchase has a second set of places, bought one at a time after a
+sourcing time (:mod:`pathsim.model.spot_market`); spot places are numbered after the
+contracted ones in the event log (slot ``capacity + k``).
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from pathsim.model.context import RunContext
 from pathsim.model.hooks import Deteriorates
 from pathsim.model.monitors import LevelMonitor, Tally
 from pathsim.model.patients import Patient, PoissonSource, Route
-from pathsim.model.places import Places, Waiting
 from pathsim.model.referral import FrictionSteps
 from pathsim.model.service import (
     ARRIVAL_DEPARTURE,
@@ -34,6 +30,7 @@ from pathsim.model.service import (
     BufferedSampler,
     Service,
 )
+from pathsim.model.spot_market import NoSpotMarket, SpotMarket
 from pathsim.model.streams import Streams
 from pathsim.scenario.models import ArrivalProfile
 from pathsim.scenario.services import OnwardService
@@ -130,37 +127,24 @@ class OnwardServiceComponent(Service):
         self.referrals_from_hospital = 0
         self.diverted = 0
         self.started = 0
-        spot = spec.spot_purchase
-        self.spot: Places | None = None
-        """Spot-purchased places (None: the service buys none)."""
-        self.spot_offset = capacity
-        """Slot number of the first spot place (after the contracted ones)."""
         self.spot_starts = 0
-        self._lines: dict[int, list[Waiting | None]] = {}
-        """People waiting with spot purchase: pid -> [their entry in the contracted line, their
-        entry in the spot line (None until sourced)]."""
-        if spot is not None:
-            self.spot = Places(
-                ctx.env,
-                f"{name}.spot",
-                spot.max_places,
-                LevelMonitor(ctx.env, f"{name}.spot_occupied"),
-            )
-            self.sourcing = BufferedSampler(spot.sourcing_days, streams[f"onward.{name}.sourcing"])
+        spot = spec.spot_purchase
+        self.market: NoSpotMarket = (
+            NoSpotMarket(self.places, self._start)
+            if spot is None
+            else SpotMarket(ctx, name, spot, streams, self.places, self._start)
+        )
+        """Where places come from: the contracted ones, and spot ones if the service buys."""
 
     def tallies(self) -> list[Tally]:
         return [*super().tallies(), self.referral_to_start]
 
     def level_monitors(self) -> dict[str, LevelMonitor]:
-        out = super().level_monitors()
-        if self.spot is not None:
-            out["spot_occupied"] = self.spot.busy
-        return out
+        return {**super().level_monitors(), **self.market.monitors()}
 
     def patients_holding(self) -> int:
         """People in a contracted or a spot place."""
-        spot = self.spot
-        return self.places.in_use + (spot.in_use if spot is not None else 0)
+        return self.places.in_use + self.market.in_use
 
     def patients_present(self) -> int:
         """People holding or waiting for a place here (everyone waiting is in the contracted
@@ -195,7 +179,7 @@ class OnwardServiceComponent(Service):
 
     def kpis(self, results: Results) -> dict[str, float]:
         n = self.name
-        spot = results.mean_level(n, "spot_occupied") if self.spot is not None else 0.0
+        spot = results.mean_level(n, "spot_occupied") if self.market.monitors() else 0.0
         return {
             f"mean_wait_days_{n}": self.wait.mean,
             f"mean_referral_to_start_days_{n}": self.referral_to_start.mean,
@@ -228,11 +212,7 @@ class OnwardServiceComponent(Service):
         ``remaining`` days to go."""
         if self.log is not None:
             self.log.add(p.pid, ARRIVAL_DEPARTURE, "arrival", self.name)
-        if spot:
-            assert self.spot is not None
-            slot = self.spot.occupy(p) + self.spot_offset
-        else:
-            slot = self.places.occupy(p)
+        slot = self.market.occupy(p, spot)
         p.holder = self
         p.slot = slot
         if self.log is not None:
@@ -272,38 +252,10 @@ class OnwardServiceComponent(Service):
             return
         if self.log is not None:
             self.log.add(p.pid, QUEUE, self._ev_wait, self.name)
-        if self.spot is None:
-            self.places.request(p, self._start)
-            return
-        entry = self.places.join(p, self._start)
-        if entry is not None:  # every contracted place taken: look for a spot place too
-            lines: list[Waiting | None] = [entry, None]
-            self._lines[p.pid] = lines
-            call_after(self.env, self.sourcing.next(), self._sourced, (p, lines))
-
-    def _sourced(self, value: tuple[Patient, list[Waiting | None]]) -> None:
-        """The sourcing time is over: a spot place now if one can be had, else the person
-        waits in both lines."""
-        p, lines = value
-        if self._lines.get(p.pid) is not lines:  # a contracted place came first
-            return
-        assert self.spot is not None
-        lines[1] = self.spot.join(p, self._start_spot)
-
-    def _start_spot(self, p: Patient, slot: int) -> None:
-        self._start(p, slot + self.spot_offset)
+        self.market.request(p)
 
     def _start(self, p: Patient, slot: int) -> None:
-        if self._lines:
-            lines = self._lines.pop(p.pid, None)
-            if lines is not None:  # leave the other line
-                contracted, spot = lines
-                if slot >= self.spot_offset:
-                    assert contracted is not None
-                    self.places.withdraw(contracted)
-                elif spot is not None:
-                    assert self.spot is not None
-                    self.spot.withdraw(spot)
+        self.market.granted(p, slot)  # leave the other line, if waiting in two
         if self.deterioration.deteriorated(p):
             # The place goes to the next in line (after this instant); the patient, still in
             # bed, is referred on again to the service they now need.
@@ -316,7 +268,7 @@ class OnwardServiceComponent(Service):
             self.ctx.away(p, self.bed_based)
         p.holder = self
         p.slot = slot
-        bought = slot >= self.spot_offset
+        bought = self.market.bought(slot)
         if self.ctx.collecting:
             self.started += 1
             self.spot_starts += bought
@@ -329,11 +281,7 @@ class OnwardServiceComponent(Service):
         call_after(self.env, self.stay.next(), self._end, p)
 
     def _give_back(self, slot: int) -> None:
-        if slot >= self.spot_offset:
-            assert self.spot is not None
-            self.spot.release(slot - self.spot_offset)
-        else:
-            self.places.release(slot)
+        self.market.release(slot)
 
     def _end(self, p: Patient) -> None:
         if self.log is not None:
