@@ -18,8 +18,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from pathsim.experiment.targets import TARGETS, targets_yaml
+from pathsim.experiment.targets import targets_yaml
 from pathsim.model.kpis import KPI_DESCRIPTIONS
+from pathsim.model.targets import TARGETS
 from pathsim.scenario import distributions as d
 from pathsim.scenario import electives as el
 from pathsim.scenario import escalation as esc

@@ -14,7 +14,8 @@ import pytest
 from builders import per_1000_per_year, ranged_hospital, scenario
 from pathsim import RunSpec, simulate
 from pathsim.experiment.history_matching import history_match, implausibility, target_sd
-from pathsim.experiment.targets import TARGETS, Target, TargetsError, load_targets
+from pathsim.experiment.targets import TargetsError, load_targets
+from pathsim.model.targets import TARGETS, Target
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -226,7 +227,7 @@ def test_calibrate_refuses_bad_input_with_exit_2(tmp_path: Path) -> None:
 def test_an_interrupted_calibration_resumes_with_nothing_lost_or_duplicated(
     tmp_path: Path,
 ) -> None:
-    from pathsim.experiment.history_matching import KpiStore
+    from pathsim.experiment.kpi_store import KpiStore
 
     sc = scenario(**_ward(5.0))
     target = Target("bed_occupancy", 0.15, 0.35, 0.25, "test")

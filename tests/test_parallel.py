@@ -87,7 +87,7 @@ def test_calibration_and_ensemble_are_the_same_serial_on_workers_and_on_dask() -
     # whatever runs the replications.
     from pathsim.experiment.ensemble import run_ensemble
     from pathsim.experiment.history_matching import history_match
-    from pathsim.experiment.targets import Target
+    from pathsim.model.targets import Target
 
     base = load_scenario(FRAGMENTED)
     pair = [("fragmented", base), ("integrated", load_scenario(INTEGRATED))]

@@ -15,7 +15,8 @@ from pathsim.cli.common import fail, load, progress
 from pathsim.cli.options import backend_from, backend_options, design_run_options
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import package_version, write_table
-from pathsim.experiment.targets import TARGETS, Target, TargetsError, load_targets
+from pathsim.experiment.targets import TargetsError, load_targets
+from pathsim.model.targets import TARGETS, Target
 from pathsim.scenario.errors import ScenarioError
 
 QUICK = {"settings": 12, "waves": 2, "replications": 2, "days": 120, "warmup_days": 30}
@@ -98,7 +99,8 @@ def calibrate(
       pathsim calibrate scenarios/fragmented.yaml --targets scenarios/targets/national.yaml \\
           --out runs/calibration --settings 128 --waves 3 -r 2
     """
-    from pathsim.experiment.history_matching import KpiStore, history_match
+    from pathsim.experiment.history_matching import history_match
+    from pathsim.experiment.kpi_store import KpiStore
 
     sc = load(scenario)
     if not sc.uncertainty:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from pathsim.atomic import write_text
 from pathsim.cli.common import fail, fmt, label_for, load, progress, records
 from pathsim.cli.options import RunOptions
 from pathsim.experiment.ensemble import (
@@ -19,7 +20,7 @@ from pathsim.experiment.ensemble import (
     run_ensemble,
     with_own_ranges,
 )
-from pathsim.experiment.history_matching import KpiStore
+from pathsim.experiment.kpi_store import KpiStore
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import write_table
 from pathsim.scenario.errors import ScenarioError
@@ -92,7 +93,8 @@ def compare_across(files: Sequence[str], options: RunOptions, folder: Path) -> N
     if out is not None:
         write_table(out, "ensemble_comparison", table)
         write_table(out, "ensemble_replications", result.kpis)
-        (out / "ensemble.json").write_text(
+        write_text(
+            out / "ensemble.json",
             json.dumps(
                 {
                     "calibration": str(folder.resolve()),
@@ -102,7 +104,7 @@ def compare_across(files: Sequence[str], options: RunOptions, folder: Path) -> N
                     "files": list(files),
                 },
                 indent=1,
-            )
+            ),
         )
     if options.as_json:
         click.echo(json.dumps(records(table), indent=1))

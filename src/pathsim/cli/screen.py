@@ -77,7 +77,7 @@ def screen(
       pathsim screen scenarios/fragmented.yaml --kpi ga_bed_occupancy -d 180
     """
     from pathsim.experiment.global_sensitivity import screen as run_screen
-    from pathsim.experiment.history_matching import KpiStore
+    from pathsim.experiment.kpi_store import KpiStore
 
     taken: set[str] = set()
     files = [base, *([other] if other else [])]

@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from pathsim.experiment.executor import Backend
-from pathsim.experiment.history_matching import digest
+from pathsim.experiment.kpi_store import digest
 from pathsim.experiment.plan import Plan, TaskStore, Variant, run_plan
 from pathsim.experiment.runner import Progress, RunSpec
 from pathsim.model.kpis import better_direction

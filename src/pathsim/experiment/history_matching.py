@@ -29,24 +29,19 @@ matching gives no weights.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pathsim.atomic import write_text
-from pathsim.experiment.executor import Backend, Task
+from pathsim.experiment.executor import Backend
+from pathsim.experiment.kpi_store import digest
 from pathsim.experiment.plan import Plan, TaskStore, Variant, run_plan
 from pathsim.experiment.runner import Progress, RunSpec
-from pathsim.experiment.targets import YEAR_DAYS, Target, derived
-from pathsim.model.replication import ReplicationResult
+from pathsim.model.targets import YEAR_DAYS, Target, derived
 from pathsim.scenario.models import Scenario
 from pathsim.scenario.sampling import Method, apply_setting, settings_at, unit_design
 
@@ -119,8 +114,8 @@ def history_match(
     seed, common to every setting). Targets whose KPI a run lacks are refused. ``on_wave`` is
     told of each wave's settings when they are known (for progress reports). Targets with a
     ``not_calibrated`` reason are left out (:class:`~pathsim.model.targets.Target`); ``store``
-    (a :class:`KpiStore`) saves each replication as it finishes and gives back those saved
-    before."""
+    (a :class:`~pathsim.experiment.kpi_store.KpiStore`) saves each replication as it
+    finishes and gives back those saved before."""
     fields = tuple(scenario.uncertainty)
     if not fields:
         raise ValueError("the scenario has no ranges to calibrate: add an 'uncertainty:' section")
@@ -237,48 +232,3 @@ def _box(kept_units: np.ndarray, box: np.ndarray | None) -> np.ndarray:
     new_lo = np.where(narrow, np.maximum(lo - pad, current[0]), current[0])
     new_hi = np.where(narrow, np.minimum(hi + pad, current[1]), current[1])
     return np.vstack([new_lo, new_hi])
-
-
-class KpiStore:
-    """Saves each replication's KPIs (only: no time series or tables) in ``folder`` as it
-    finishes, one small JSON file a task, and gives them back when the same calibration is run
-    again into the same folder: the design is seeded, so the same tasks come again and only
-    those not yet saved run (an interrupted calibration resumes where it stopped)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def _file(self, task: Task) -> Path:
-        return self.folder / f"{task.label}-r{task.replication}.json"
-
-    def finished(self) -> Iterator[tuple[Task, ReplicationResult]]:
-        for path in sorted(self.folder.glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            task = Task(data["label"], int(data["replication"]))
-            yield task, _slim(task.replication, int(data["seed"]), data["kpis"])
-
-    def staging_path(self, task: Task) -> Path:
-        return self.folder / f".{task.label}-r{task.replication}.parquet"
-
-    def save(self, task: Task, result: ReplicationResult) -> ReplicationResult:
-        body = {
-            "label": task.label,
-            "replication": task.replication,
-            "seed": result.seed,
-            "kpis": {k: (None if math.isnan(v) else v) for k, v in result.kpis.items()},
-        }
-        write_text(self._file(task), json.dumps(body))
-        return _slim(task.replication, result.seed, result.kpis)
-
-
-def digest(values: Mapping[str, Any]) -> str:
-    """A short fingerprint of a setting's values, part of its runs' labels: a run saved for
-    other values (a changed range, another version's sampling) is never taken for this one."""
-    body = json.dumps({k: float(v) for k, v in values.items()}, sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()[:10]
-
-
-def _slim(replication: int, seed: int, kpis: Mapping[str, float | None]) -> ReplicationResult:
-    values = {k: (math.nan if v is None else float(v)) for k, v in kpis.items()}
-    return ReplicationResult(replication, seed, values, pd.DataFrame(), None, {}, {}, ())

@@ -1,6 +1,6 @@
 """Targets files (YAML): the targets a calibration is to reproduce, given by a user instead
-of the built-in ones (:mod:`pathsim.model.targets`, re-exported here), checked with the file
-and the field named."""
+of the built-in ones (:mod:`pathsim.model.targets`), checked with the file and the field
+named."""
 
 from __future__ import annotations
 
@@ -10,31 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pathsim.model.targets import (
-    DELAY_GROUPS,
-    DERIVED,
-    TARGETS,
-    YEAR_DAYS,
-    Target,
-    delay_shares,
-    derived,
-)
-
-__all__ = [
-    "DELAY_GROUPS",
-    "DERIVED",
-    "TARGETS",
-    "YEAR_DAYS",
-    "Target",
-    "TargetEntry",
-    "TargetsError",
-    "TargetsFile",
-    "delay_shares",
-    "derived",
-    "known_kpi",
-    "load_targets",
-    "targets_yaml",
-]
+from pathsim.model.targets import DERIVED, Target
 
 
 def known_kpi(name: str) -> bool:

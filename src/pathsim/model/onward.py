@@ -179,7 +179,7 @@ class OnwardServiceComponent(Service):
 
     def kpis(self, results: Results) -> dict[str, float]:
         n = self.name
-        spot = results.mean_level(n, "spot_occupied") if self.market.monitors() else 0.0
+        spot = results.mean_level(n, "spot_occupied") if self.market.buys else 0.0
         return {
             f"mean_wait_days_{n}": self.wait.mean,
             f"mean_referral_to_start_days_{n}": self.referral_to_start.mean,

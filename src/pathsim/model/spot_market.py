@@ -25,6 +25,8 @@ class NoSpotMarket:
     """A service that buys no places: everyone waits for a contracted one."""
 
     in_use = 0
+    buys = False
+    """Whether the service buys spot places."""
 
     def __init__(self, contracted: Places, start: GrantCallback) -> None:
         self.contracted = contracted
@@ -53,6 +55,8 @@ class NoSpotMarket:
 
 class SpotMarket(NoSpotMarket):
     """Spot places beside the contracted ones, after a sourcing time (module docstring)."""
+
+    buys = True
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
 """The calibration check of a run's KPIs against published targets (the targets themselves
-are in :mod:`pathsim.experiment.targets`, re-exported here)."""
+are in :mod:`pathsim.model.targets`, re-exported here as before)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from pathsim.experiment.stats import mean_ci
-from pathsim.experiment.targets import (
+from pathsim.model.targets import (
     DELAY_GROUPS,
     TARGETS,
     YEAR_DAYS,
