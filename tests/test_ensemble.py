@@ -151,3 +151,83 @@ def test_a_range_the_other_scenario_adds_is_drawn_for_every_setting(tmp_path: Pa
     occ = next(r for r in rows if r["kpi"] == "bed_occupancy")
     assert occ["diff_unc_low"] < 0 < occ["diff_unc_high"]
     assert 0 < occ["share_favourable"] < 1
+
+
+def test_run_and_sweep_across_the_ensemble(tmp_path: Path) -> None:
+    sc, ens = _calibrated(tmp_path)
+    common = ["--ensemble", str(ens), "-d", "20", "-w", "5", "-j", "1", "--json"]
+    ran = CliRunner().invoke(main, ["run", str(sc), *common], catch_exceptions=False)
+    assert ran.exit_code == 0, ran.output
+    alone = {r["kpi"]: r for r in json.loads(ran.stdout)}
+    assert alone["bed_occupancy"]["settings"] == 4
+    # the same settings and seeds as the base of a comparison: the same numbers exactly
+    same = tmp_path / "same.yaml"
+    same.write_text("extends: hospital.yaml\nname: same again\n")
+    compared = _compare(str(sc), str(same), *common[:-1])
+    base = next(r for r in compared if r["kpi"] == "bed_occupancy" and r["scenario"] == "hospital")
+    for key in ("mean", "ci_low", "ci_high", "unc_low", "unc_high"):
+        assert alone["bed_occupancy"][key] == base[key], key
+    # a sweep over one of the ranged fields: the sweep decides it, the rest still varies
+    out = tmp_path / "sweep"
+    args = ["sweep", str(sc), "-v", "ed.cubicles=20,40", *common[:-1], "--out", str(out)]
+    swept = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert swept.exit_code == 0, swept.output
+    assert "Not varied (the sweep sets them): ed.cubicles" in swept.output
+    table = pd.read_csv(out / "ensemble_comparison.csv")
+    assert list(table.columns[:3]) == ["kpi", "scenario", "ed.cubicles"]
+    ed = table[(table["kpi"] == "ed_4h_performance")].set_index("ed.cubicles")
+    assert float(ed.loc[40, "diff"]) > 0 and float(ed.loc[40, "share_favourable"]) == 1.0
+    settings = pd.read_csv(out / "ensemble_settings.csv")
+    assert "ed.cubicles" not in settings.columns and len(settings) == 4
+    meta = json.loads((out / "ensemble.json").read_text())
+    assert meta["status"] == "complete" and meta["command"] == "sweep"
+
+
+def test_an_interrupted_ensemble_resumes_with_nothing_lost_or_duplicated(tmp_path: Path) -> None:
+    from pathsim import load_scenario
+    from pathsim.experiment.ensemble import read_ensemble, run_ensemble
+    from pathsim.experiment.kpi_store import KpiStore
+    from pathsim.experiment.runner import RunSpec
+
+    sc, ens = _calibrated(tmp_path)
+    settings, _ = read_ensemble(ens)
+    pair = [("a", load_scenario(sc)), ("b", load_scenario(sc))]
+    spec = RunSpec(replications=2, seed=3, days=15, warmup_days=2)
+    whole = run_ensemble(pair, settings, spec)
+
+    class Stop(Exception):
+        pass
+
+    done = 0
+
+    def stop_after_five(n: int) -> None:
+        nonlocal done
+        done += n
+        if done >= 5:
+            raise Stop
+
+    store = KpiStore(tmp_path / "runs")
+    with pytest.raises(Stop):
+        run_ensemble(pair, settings, spec, progress=stop_after_five, store=store)
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 5  # each saved as it finished
+    resumed = run_ensemble(pair, settings, spec, store=store)
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 16  # 4 settings x 2 x 2, once each
+    pd.testing.assert_frame_equal(resumed.kpis, whole.kpis)
+
+
+def test_an_out_folder_of_other_runs_is_refused(tmp_path: Path) -> None:
+    sc, ens = _calibrated(tmp_path)
+    out = tmp_path / "cmp"
+    args = ["compare", str(sc), str(sc), "--ensemble", str(ens), "-w", "5", "-j", "1"]
+    args += ["--out", str(out)]
+    first = CliRunner().invoke(main, [*args, "-d", "10"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, [*args, "-d", "12"])
+    assert again.exit_code == 2 and "holds runs of other scenarios or run settings" in (
+        again.output
+    )
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    refused = CliRunner().invoke(main, [*args[:-1], str(other), "-d", "10"])
+    assert refused.exit_code == 2 and "has other files in it" in refused.output

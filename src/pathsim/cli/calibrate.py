@@ -100,7 +100,7 @@ def calibrate(
           --out runs/calibration --settings 128 --waves 3 -r 2
     """
     from pathsim.experiment.history_matching import history_match
-    from pathsim.experiment.kpi_store import KpiStore
+    from pathsim.experiment.kpi_store import KpiStore, run_fingerprint
 
     sc = load(scenario)
     if not sc.uncertainty:
@@ -157,7 +157,7 @@ def calibrate(
                 cutoff=cutoff,
                 backend=backend_from(workers, dask_address),
                 progress=step,
-                store=KpiStore(folder / "runs"),
+                store=KpiStore(folder / "runs", run_fingerprint([sc], spec)),
             )
     except KeyboardInterrupt:
         click.echo(

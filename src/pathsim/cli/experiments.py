@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
 from pathsim.cli.common import check_kpis, fail, fmt, load, records
+from pathsim.cli.ensemble import across, ensemble_option
 from pathsim.cli.execute import execute, resolve_inputs
 from pathsim.cli.options import SWEEP_KPIS, RunOptions, kpi_option, run_options
 from pathsim.experiment.design import (
@@ -79,6 +81,7 @@ def _print_points(table: pd.DataFrame, fields: list[str], kpis: Sequence[str]) -
     help="Pair the values instead of crossing them: point i takes the i-th value of every field.",
 )
 @kpi_option(SWEEP_KPIS, "KPIs to print")
+@ensemble_option
 @run_options
 def sweep(
     target: str | None,
@@ -86,6 +89,7 @@ def sweep(
     zip_mode: bool,
     kpis: Sequence[str],
     options: RunOptions,
+    ensemble: Path | None,
 ) -> None:
     """Run a scenario over a grid of values of one or more fields, on common random numbers.
 
@@ -103,8 +107,15 @@ def sweep(
           -v onward_services.care_homes.capacity=1100,1300
       pathsim sweep sweeps/home_care.yaml --out runs/home_care
       pathsim sweep --resume runs/home_care
+      pathsim sweep scenarios/fragmented.yaml -v acute_ward.beds=560,640 \
+          --ensemble runs/calibration --out runs/beds-ensemble
     """
     check_kpis(kpis)
+    if ensemble is not None:
+        if not target:
+            fail("--ensemble needs a TARGET.")
+        _sweep_across(target, vary_items, zip_mode, kpis, options, ensemble)
+        return
     started = dt.datetime.now().astimezone()
     stored = resolve_inputs([target] if target else [], options.resume, "TARGET", "sweep")
     plan = _sweep_plan(target, vary_items, zip_mode, options) if target else None
@@ -115,6 +126,33 @@ def sweep(
         kpis,
         options.as_json,
         lambda t: _print_points(t, list(study.plan.design["fields"]), kpis),
+    )
+
+
+def _sweep_across(
+    target: str,
+    vary_items: Sequence[str],
+    zip_mode: bool,
+    kpis: Sequence[str],
+    options: RunOptions,
+    ensemble: Path,
+) -> None:
+    """The sweep at every setting of the calibration in ``ensemble``."""
+    plan = _sweep_plan(target, vary_items, zip_mode, options)
+    fields = list(plan.design["fields"])
+    points = pd.DataFrame(
+        [{"scenario": v.label, **{f: v.overrides[f] for f in fields}} for v in plan.variants]
+    )
+    across(
+        "sweep",
+        [(v.label, v.scenario) for v in plan.variants],
+        [target],
+        options,
+        ensemble,
+        decided=fields,
+        points=points,
+        run_cfg=plan.spec,
+        kpis=kpis,
     )
 
 

@@ -20,6 +20,7 @@ from pathsim.cli.common import (
     print_summary,
     records,
 )
+from pathsim.cli.ensemble import across, ensemble_option
 from pathsim.cli.execute import execute, resolve_inputs
 from pathsim.cli.options import RunOptions, run_options
 from pathsim.experiment.plan import Plan, comparison, single
@@ -38,8 +39,11 @@ from pathsim.experiment.plan import Plan, comparison, single
         "people: for another system they are a reference only."
     ),
 )
+@ensemble_option
 @run_options
-def run(scenario: str | None, options: RunOptions, calibration: bool) -> None:
+def run(
+    scenario: str | None, options: RunOptions, calibration: bool, ensemble: Path | None
+) -> None:
     """Run replications of one SCENARIO and report each KPI with its 95% confidence interval.
 
     Replications run in parallel on every core (--workers, or --dask for a cluster); the
@@ -51,7 +55,13 @@ def run(scenario: str | None, options: RunOptions, calibration: bool) -> None:
       pathsim run scenarios/fragmented.yaml -r 20 --out runs/default
       pathsim run scenarios/fragmented.yaml -r 20 --calibration
       pathsim run --resume runs/default        (after Ctrl-C or a crash)
+      pathsim run scenarios/fragmented.yaml --ensemble runs/calibration --out runs/ens
     """
+    if ensemble is not None:
+        if not scenario:
+            fail("--ensemble needs a SCENARIO.")
+        across("run", [(label_for(scenario, set()), load(scenario))], [scenario], options, ensemble)
+        return
     started = dt.datetime.now().astimezone()
     stored = resolve_inputs([scenario] if scenario else [], options.resume, "SCENARIO", "run")
     given: Plan | None = None
@@ -73,18 +83,7 @@ def run(scenario: str | None, options: RunOptions, calibration: bool) -> None:
 
 @click.command(name="compare")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str), metavar="BASE OTHERS...")
-@click.option(
-    "--ensemble",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    metavar="DIR",
-    help=(
-        "Run the comparison at every setting a calibration kept (DIR: the --out folder of "
-        "pathsim calibrate) and report each difference with its interval combining what is "
-        "not known about the system and chance, beside the chance-only one, and the share of "
-        "settings in which it goes the better way. Replications default to 2 a setting."
-    ),
-)
+@ensemble_option
 @run_options
 def compare(files: Sequence[str], options: RunOptions, ensemble: Path | None) -> None:
     """Run BASE and each of OTHERS on the same seeds and report paired differences.
@@ -101,9 +100,11 @@ def compare(files: Sequence[str], options: RunOptions, ensemble: Path | None) ->
           --ensemble runs/calibration --out runs/cmp-ensemble
     """
     if ensemble is not None:
-        from pathsim.cli.ensemble import compare_across
-
-        compare_across(files, options, ensemble)
+        if len(files) < 2:
+            fail("compare needs a BASE and at least one other scenario file.")
+        used: set[str] = set()
+        pairs = [(label_for(p, used), load(p)) for p in files]
+        across("compare", pairs, files, options, ensemble)
         return
     started = dt.datetime.now().astimezone()
     stored = resolve_inputs(files, options.resume, "BASE and OTHERS", "compare")

@@ -77,7 +77,7 @@ def screen(
       pathsim screen scenarios/fragmented.yaml --kpi ga_bed_occupancy -d 180
     """
     from pathsim.experiment.global_sensitivity import screen as run_screen
-    from pathsim.experiment.kpi_store import KpiStore
+    from pathsim.experiment.kpi_store import KpiStore, run_fingerprint
 
     taken: set[str] = set()
     files = [base, *([other] if other else [])]
@@ -103,7 +103,11 @@ def screen(
                 seed=seed,
                 backend=backend_from(workers, dask_address),
                 progress=step,
-                store=KpiStore(folder / "runs") if folder else None,
+                store=(
+                    KpiStore(folder / "runs", run_fingerprint([s for _, s in scenarios], spec))
+                    if folder
+                    else None
+                ),
             )
     except ScenarioError as exc:
         fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")

@@ -137,9 +137,7 @@ class EnsembleResult:
                     d = block[label] - block[base]
                     diff_stats = _combine(d, level)
                     means = d.groupby(level="setting").mean()
-                    share = (
-                        float((np.sign(means) == direction).mean()) if direction else math.nan
-                    )
+                    share = float((np.sign(means) == direction).mean()) if direction else math.nan
                 n = int(block[label].index.get_level_values("setting").nunique())
                 rows.append((kpi, label, *level_stats, *diff_stats, share, n))
         return pd.DataFrame(rows, columns=ENSEMBLE_COLUMNS)
@@ -197,9 +195,7 @@ def with_own_ranges(
     base = scenarios[0][1]
     out = settings.copy()
     for i, (_, sc) in enumerate(scenarios[1:], start=1):
-        paths = [
-            p for p in sc.uncertainty if p not in base.uncertainty and p not in out.columns
-        ]
+        paths = [p for p in sc.uncertainty if p not in base.uncertainty and p not in out.columns]
         if not paths:
             continue
         unit = unit_design(len(paths), len(out), seed + 104_729 * i)
@@ -260,9 +256,7 @@ def run_ensemble(
     return EnsembleResult(tuple(label for label, _ in scenarios), kpis, kept_as_set)
 
 
-def _takes(
-    f: str, sc: Scenario, data: object, base: Scenario, base_data: object
-) -> bool:
+def _takes(f: str, sc: Scenario, data: object, base: Scenario, base_data: object) -> bool:
     """Whether scenario ``sc`` takes a setting's value of field ``f`` (run_ensemble)."""
     if f not in base.uncertainty:
         return f in sc.uncertainty

@@ -180,9 +180,7 @@ def _run_wave(
             for t in targets:
                 if t.name not in k:
                     raise ValueError(f"the runs have no KPI '{t.name}' for its target")
-                rows.append(
-                    (row["wave"], row["setting"], r, t.name, _scaled(k, t, spec.days))
-                )
+                rows.append((row["wave"], row["setting"], r, t.name, _scaled(k, t, spec.days)))
     return pd.DataFrame(rows, columns=["wave", "setting", "replication", "kpi", "value"])
 
 
@@ -225,9 +223,7 @@ def _box(kept_units: np.ndarray, box: np.ndarray | None) -> np.ndarray:
     lo, hi = kept_units.min(axis=0), kept_units.max(axis=0)
     width = current[1] - current[0]
     span = np.divide(hi - lo, width, out=np.ones(d), where=width > 0)
-    narrow = (
-        stats.beta(n - 1, 2).cdf(span) < NARROWER if n >= 2 else np.zeros(d, dtype=bool)
-    )
+    narrow = stats.beta(n - 1, 2).cdf(span) < NARROWER if n >= 2 else np.zeros(d, dtype=bool)
     pad = np.maximum((hi - lo) * WIDEN, 0.02)
     new_lo = np.where(narrow, np.maximum(lo - pad, current[0]), current[0])
     new_hi = np.where(narrow, np.minimum(hi + pad, current[1]), current[1])

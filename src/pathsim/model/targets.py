@@ -67,8 +67,7 @@ TARGETS = (
         9.3,
         17.4,
         12.8,
-        "remaining NCTR per 100 G&A beds (emergency and elective): median 12.8, IQR 9.3-17.4 "
-        "[4.4]",
+        "remaining NCTR per 100 G&A beds (emergency and elective): median 12.8, IQR 9.3-17.4 [4.4]",
         "{:.1f}",
     ),
     Target(
@@ -259,8 +258,6 @@ def derived(kpis: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-
-
 DERIVED = (
     "trolley_12h_share",
     "trolley_4h_share",
@@ -270,5 +267,3 @@ DERIVED = (
     "delay_share_hospital_process",
 )
 """The shares :func:`derived` adds to a replication's KPIs (targets may name them too)."""
-
-

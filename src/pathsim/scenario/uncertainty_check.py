@@ -63,8 +63,7 @@ def _value_inside(rng: Range, value: float, file: str, where: str) -> list[Probl
             file,
             where,
             f"the field's value ({value:g}) is outside its range ({rng.low:g} to {rng.high:g}).",
-            "A plain run uses the field's value: widen the range to hold it, or change the "
-            "value.",
+            "A plain run uses the field's value: widen the range to hold it, or change the value.",
         )
     ]
 
