@@ -202,13 +202,13 @@ def _run_into(plan: Plan, backend: Backend, folder: RunFolder | None) -> Study:
     return study
 
 
-def write_report_for(path: Path, out: Path | None = None) -> None:
+def write_report_for(path: Path, out: Path | None = None, screenings: Sequence[Path] = ()) -> None:
     """Writes the HTML report of a run folder (``--report``, ``pathsim report``) and says
     where, or exits 2 saying why it cannot."""
     from pathsim.show.report import write_report
 
     try:
-        click.echo(f"Report written to {write_report(path, out)}", err=True)
+        click.echo(f"Report written to {write_report(path, out, screenings)}", err=True)
     except (RunFolderError, OSError) as exc:
         fail(f"cannot write the report: {exc}")
 

@@ -23,19 +23,35 @@ from pathsim.show.diagram import FORMATS
     default=None,
     help="Write the report here [default: RUN_DIR/report.html].",
 )
-def report(run_dir: Path, out: Path | None) -> None:
+@click.option(
+    "--screening",
+    "screenings",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    metavar="DIR",
+    help="With the folder of a run across an ensemble: also show the ranking of the "
+    "assumptions in this pathsim screen --out folder. Repeat for several.",
+)
+def report(run_dir: Path, out: Path | None, screenings: tuple[Path, ...]) -> None:
     """Write the HTML report of the run folder RUN_DIR.
 
     One self-contained file (images embedded; opens offline, prints cleanly): the scenarios
     and run settings, the results table, the plots for the kind of run, the calibration
     check, the assumptions and sources of the scenario files, and a STRESS-DES summary.
 
+    RUN_DIR may also be the --out folder of a run across an ensemble (run, compare or sweep
+    with --ensemble): the report then leads with each difference's combined and chance-only
+    intervals and the share of settings where it is better, the spread of the settings, the
+    ranking of the assumptions (with --screening) and the calibration's diagnostics. The
+    --out folder of pathsim calibrate or pathsim screen gets a report of its own.
+
     \b
-    Example:
+    Examples:
       pathsim compare scenarios/fragmented.yaml scenarios/integrated.yaml --out runs/cmp
       pathsim report runs/cmp
+      pathsim report runs/cmp-ensemble --screening runs/screen
     """
-    write_report_for(run_dir, out)
+    write_report_for(run_dir, out, screenings)
 
 
 @click.command()
@@ -62,8 +78,9 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
     The same figures as the HTML report, chosen by the kind of run: KPIs with confidence
     intervals, paired differences, delays by cause, cost by payer and organisation and who
     pays or saves, time in A&E, daily occupancy and queues (run and compare); the sweep
-    curves (sweep); a tornado chart per KPI (sensitivity). Each file is named after the
-    plot (kpis.png, who_pays.png, ...) and written atomically.
+    curves (sweep); a tornado chart per KPI (sensitivity); the spread of the settings (a run
+    across an ensemble, --ensemble --out). Each file is named after the plot (kpis.png,
+    who_pays.png, spread.png, ...) and written atomically.
 
     \b
     Example:
@@ -72,11 +89,16 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
     """
     import matplotlib.pyplot as plt
 
-    from pathsim.show.figures import figures_for
+    from pathsim.show.ensemble_report import EnsembleFolder, is_ensemble_folder
+    from pathsim.show.figures import Plot, figures_for
     from pathsim.show.runfolder import RunFolderError, SavedRun
 
     try:
-        folder = SavedRun.open(run_dir)
+        if is_ensemble_folder(run_dir):
+            ensemble = EnsembleFolder.open(run_dir)
+            shown = [Plot("spread", ensemble.spread, "spread across the ensemble")]
+        else:
+            shown = figures_for(SavedRun.open(run_dir))
     except RunFolderError as exc:
         fail(str(exc))
     target = out if out is not None else Path(run_dir) / "plots"
@@ -85,7 +107,7 @@ def plot(run_dir: Path, out: Path | None, fmt: str, dpi: int) -> None:
     except OSError as exc:
         fail(f"cannot write the plots: {exc}")
     written = []
-    for p in figures_for(folder):
+    for p in shown:
         try:
             fig = p.make()
         except (ValueError, KeyError) as exc:

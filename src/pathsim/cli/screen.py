@@ -121,6 +121,18 @@ def screen(
         from pathsim.show.plots_screening import save_screening_plot
 
         save_screening_plot(result, folder / f"screening_{kpi}.png")
+        from pathsim.atomic import write_text
+
+        record = {
+            "output": result.output,
+            "files": files,
+            "trajectories": trajectories,
+            "settings": len(result.points),
+            "replications": replications,
+            "days": spec.days,
+            "seed": spec.seed,
+        }
+        write_text(folder / f"screening_{kpi}.json", json.dumps(record, indent=1))
     if as_json:
         click.echo(json.dumps(records(result.indices), indent=1))
         return

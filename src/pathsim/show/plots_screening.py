@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from pathsim.atomic import atomic_path
@@ -16,14 +17,20 @@ SHOWN = 20
 def screening_figure(result: Screening, shown: int = SHOWN) -> Figure:
     """Horizontal bars of mu* (with its bootstrap interval) and dots of sigma for the ``shown``
     ranges that matter most, the largest at the top."""
-    top = result.indices.head(shown).iloc[::-1]
+    return indices_figure(result.indices, result.output, shown)
+
+
+def indices_figure(indices: pd.DataFrame, output: str, shown: int = SHOWN) -> Figure:
+    """:func:`screening_figure` from the ranked table (``screening_<kpi>.csv``) and the name
+    of the output it screens."""
+    top = indices.head(shown).iloc[::-1]
     fig = new_figure(8.5, 0.32 * len(top) + 1.4)
     ax = fig.add_subplot()
     y = range(len(top))
     ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color=colour(0), label="mu*")
     ax.plot(top["sigma"], y, "o", color=colour(1), label="sigma")
     ax.set_yticks(list(y), top["range"], fontsize=8)
-    ax.set_xlabel(f"Elementary effect on {result.output}")
+    ax.set_xlabel(f"Elementary effect on {output}")
     ax.set_title("Which ranges matter most (Morris screening)", fontsize=11, loc="left")
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     tidy(ax, "x")

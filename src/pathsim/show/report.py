@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -22,7 +22,7 @@ from pathsim.output import package_version
 from pathsim.show import report_sections as sec
 from pathsim.show.figures import figures_for
 from pathsim.show.report_html import CSS, esc, figure, section
-from pathsim.show.runfolder import SavedRun
+from pathsim.show.runfolder import RunFolderError, SavedRun
 from pathsim.show.sources import scenario_sources
 
 log = logging.getLogger(__name__)
@@ -133,11 +133,36 @@ def build_report(run_dir: str | Path) -> str:
     )
 
 
-def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def write_report(
+    run_dir: str | Path, out: str | Path | None = None, screenings: Sequence[Path] = ()
+) -> Path:
     """Writes the HTML report of ``run_dir`` to ``out`` (default ``run_dir/report.html``)
-    atomically, and returns its path. Raises RunFolderError when ``run_dir`` is not a run
-    folder, OSError when ``out`` cannot be written."""
-    text = build_report(run_dir)
+    atomically, and returns its path. ``run_dir`` is a run folder, or the folder of a run
+    across an ensemble, a calibration or a screening (:mod:`pathsim.show.ensemble_report`);
+    ``screenings`` are screening folders whose rankings an ensemble's report shows. Raises
+    RunFolderError when ``run_dir`` is none of these, OSError when ``out`` cannot be
+    written."""
+    from pathsim.show import ensemble_report as ens
+
+    folder = Path(run_dir)
+    for given in screenings:
+        if not ens.is_screening_folder(Path(given)):
+            raise RunFolderError(
+                f"{given} is not a screening folder (no screening_KPI.csv): give the --out "
+                "folder of pathsim screen"
+            )
+    if screenings and not ens.is_ensemble_folder(folder):
+        raise RunFolderError(
+            "--screening goes with the folder of a run across an ensemble (--ensemble --out)"
+        )
+    if ens.is_ensemble_folder(folder):
+        text = ens.build_ensemble_report(folder, screenings)
+    elif ens.is_calibration_folder(folder):
+        text = ens.build_calibration_report(folder)
+    elif not (folder / "run.json").exists() and ens.is_screening_folder(folder):
+        text = ens.build_screening_report(folder)
+    else:
+        text = build_report(run_dir)
     target = Path(out) if out is not None else Path(run_dir) / REPORT_NAME
     write_text(target, text)
     return target
