@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,10 +72,12 @@ def free_port() -> int:
         return port
 
 
-def app_command(port: int, scenario_dir: Path) -> list[str]:
-    """``pathsim app`` on ``port`` (this computer only), on the scenarios in ``scenario_dir``."""
+def app_command(port: int, scenario_dir: Path, extra: Sequence[str] = ()) -> list[str]:
+    """``pathsim app`` on ``port`` (this computer only), on the scenarios in ``scenario_dir``,
+    with ``extra`` options."""
     front = [sys.executable, "-m", "pathsim", "app"]
-    return [*front, "--port", str(port), "--host", "127.0.0.1", "--scenarios", str(scenario_dir)]
+    where = ["--port", str(port), "--host", "127.0.0.1", "--scenarios", str(scenario_dir)]
+    return [*front, *where, *extra]
 
 
 def wait_until_up(url: str, timeout_s: float, process: subprocess.Popen[bytes]) -> None:
@@ -95,13 +97,15 @@ def wait_until_up(url: str, timeout_s: float, process: subprocess.Popen[bytes]) 
 
 
 @contextmanager
-def running_app(scenario_dir: Path, log: Path, timeout_s: float = 60) -> Iterator[str]:
-    """Starts the app on a free port, yields its URL once it answers, stops it after (its
-    own process group, by id)."""
+def running_app(
+    scenario_dir: Path, log: Path, timeout_s: float = 60, extra: Sequence[str] = ()
+) -> Iterator[str]:
+    """Starts the app on a free port (with ``extra`` options), yields its URL once it
+    answers, stops it after (its own process group, by id)."""
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            app_command(port, scenario_dir),
+            app_command(port, scenario_dir, extra),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -26,9 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def shipped_scenarios() -> list[Path]:
     """Every scenario file shipped in scenarios/ (the targets files in scenarios/targets/
     are not scenarios)."""
-    return sorted(
-        p for p in (ROOT / "scenarios").rglob("*.yaml") if p.parent.name != "targets"
-    )
+    return sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p.parent.name != "targets")
 
 
 BASE: dict[str, Any] = {
@@ -80,8 +78,7 @@ def ranged_hospital(folder: Path) -> Path:
     reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
     path = folder / "hospital.yaml"
     path.write_text(
-        reference
-        + "uncertainty:\n"
+        reference + "uncertainty:\n"
         "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
         " reason: test}\n"
         "  ed.cubicles: {low: 26, high: 34, reason: test}\n"

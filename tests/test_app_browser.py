@@ -96,8 +96,9 @@ def page(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     from playwright import sync_api
 
     work = tmp_path_factory.mktemp("app")
+    ensemble = _ensemble(work)
     with (
-        running_app(SCENARIOS, work / "app.log") as url,
+        running_app(SCENARIOS, work / "app.log", extra=["--ensemble", str(ensemble)]) as url,
         sync_api.sync_playwright() as pw,
     ):
         context: Any = open_browser(pw, chromium, work / "profile")
@@ -107,6 +108,36 @@ def page(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
             yield tab
         finally:
             context.close()
+
+
+def _ensemble(work: Path) -> Path:
+    """A comparison across a small calibrated ensemble (the ranged reference hospital, 4
+    settings kept, 6 more cubicles in the other scenario) for the app to show."""
+    from click.testing import CliRunner
+
+    from builders import ranged_hospital
+    from pathsim.cli import main
+
+    sc = ranged_hospital(work)
+    more = work / "more_cubicles.yaml"
+    more.write_text(
+        "extends: hospital.yaml\nname: more cubicles\ned: {cubicles: 40}\n"
+        "uncertainty: {ed.cubicles: null}\n"
+    )
+    targets = work / "targets.yaml"
+    targets.write_text(
+        "name: loose\ntargets:\n  bed_occupancy: {value: 0.5, low: 0.0, high: 1.5, source: s}\n"
+    )
+    short = ["-d", "15", "-w", "3", "-j", "1"]
+    cal, out = work / "calib", work / "ensemble"
+    calibrate = ["calibrate", str(sc), "--targets", str(targets), "--out", str(cal)]
+    for args in (
+        [*calibrate, "--settings", "4", "--waves", "1", "-r", "2", *short],
+        ["compare", str(sc), str(more), "--ensemble", str(cal), "--out", str(out), *short],
+    ):
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return out
 
 
 IDLE = (
@@ -146,7 +177,7 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     wait_until_idle(tab)
     before = metrics(tab)
     assert set(before) >= {"Bed occupancy", "A&E within 4 hours"}
-    table_before = tab.locator('[data-testid="stTable"]').inner_text()
+    table_before = tab.locator('[data-testid="stTable"]').first.inner_text()
 
     slider = tab.locator('[data-testid="stSlider"]').filter(has_text="Hospital beds")
     thumb = slider.locator('input[type="range"]')
@@ -170,7 +201,7 @@ def test_moving_the_beds_slider_and_running_updates_the_numbers(page: Any) -> No
     wait_until_idle(tab)
     seconds = time.monotonic() - started
     after = metrics(tab)
-    table_after = tab.locator('[data-testid="stTable"]').inner_text()
+    table_after = tab.locator('[data-testid="stTable"]').first.inner_text()
 
     assert after != before
     assert table_after != table_before
@@ -216,3 +247,29 @@ def test_the_animation_of_one_day_appears_in_the_page(page: Any) -> None:
     tab.wait_for_timeout(500)
     frames = tab.evaluate(last_frames)
     assert frames == 49  # one day, a frame every 30 minutes, both ends included
+
+
+@pytest.mark.browser
+def test_the_ensemble_prepared_beforehand_is_shown_with_both_intervals(page: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab = page
+    tab.wait_for_selector(METRIC, timeout=120_000)
+    # the single run's intervals say they are chance only (the base has ranges)
+    tab.get_by_text("These intervals cover chance only", exact=False).first.wait_for(timeout=60_000)
+    heading = tab.get_by_text("Across what is not known: hospital vs more_cubicles at 4")
+    table = tab.locator('[data-testid="stExpander"]').filter(has=heading)
+    deadline = time.monotonic() + 120
+    while True:
+        wait_until_idle(tab)
+        try:
+            if not table.get_by_text("combined (95%)").first.is_visible():
+                heading.click(timeout=10_000)
+            table.get_by_text("combined (95%)").first.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            assert time.monotonic() < deadline, "the ensemble section never opened"
+    text = table.inner_text()
+    assert "A&E within 4 hours" in text and "chance only (95%)" in text
+    assert "Only 4 settings" in text
+    assert table.locator("img").count() >= 1  # the spread

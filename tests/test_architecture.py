@@ -256,11 +256,7 @@ def service_names() -> frozenset[str]:
     """The listed service names and every onward service of the shipped scenarios."""
     from pathsim.scenario import load_scenario
 
-    shipped = {
-        name
-        for path in shipped_scenarios()
-        for name in load_scenario(path).onward_services
-    }
+    shipped = {name for path in shipped_scenarios() for name in load_scenario(path).onward_services}
     return SERVICE_NAMES | shipped
 
 

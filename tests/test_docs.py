@@ -26,9 +26,7 @@ def test_generated_reference_is_up_to_date() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize(
-    "path", [p.relative_to(ROOT) for p in shipped_scenarios()]
-)
+@pytest.mark.parametrize("path", [p.relative_to(ROOT) for p in shipped_scenarios()])
 def test_shipped_scenarios_are_valid(path: Path) -> None:
     assert load_scenario(ROOT / path).name
 

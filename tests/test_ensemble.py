@@ -117,9 +117,7 @@ def test_an_overlay_keeps_its_own_value_of_a_ranged_field(tmp_path: Path) -> Non
 def test_bad_ensembles_are_refused_with_exit_2(tmp_path: Path) -> None:
     sc, ens = _calibrated(tmp_path)
     for folder, words in ((tmp_path, "is not a finished calibration"),):
-        result = CliRunner().invoke(
-            main, ["compare", str(sc), str(sc), "--ensemble", str(folder)]
-        )
+        result = CliRunner().invoke(main, ["compare", str(sc), str(sc), "--ensemble", str(folder)])
         assert result.exit_code == 2 and words in result.output
     result = CliRunner().invoke(
         main, ["compare", str(sc), str(sc), "--ensemble", str(ens), "-r", "1"]

@@ -92,10 +92,10 @@ def test_a_known_setting_is_recovered_from_targets_it_generated() -> None:
 def test_the_shipped_targets_file_is_the_built_in_targets() -> None:
     name, targets = load_targets(ROOT / "scenarios" / "targets" / "national.yaml")
     assert "400,000" in name
+
     def key(ts: list[Target]) -> list[tuple[object, ...]]:
         return [
-            (t.name, t.low, t.high, t.central, t.source, t.per_year, t.not_calibrated)
-            for t in ts
+            (t.name, t.low, t.high, t.central, t.source, t.per_year, t.not_calibrated) for t in ts
         ]
 
     assert key(targets) == key(list(TARGETS))
@@ -211,9 +211,7 @@ def test_calibrate_refuses_bad_input_with_exit_2(tmp_path: Path) -> None:
 
     sc, _ = _calibration_files(tmp_path)
     no_ranges = ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml"
-    result = CliRunner().invoke(
-        main, ["calibrate", str(no_ranges), "--out", str(tmp_path / "a")]
-    )
+    result = CliRunner().invoke(main, ["calibrate", str(no_ranges), "--out", str(tmp_path / "a")])
     assert result.exit_code == 2 and "has no ranges" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: t\ntargets:\n  nonsense_kpi: {value: 1, sd: 1, source: s}\n")

@@ -46,7 +46,7 @@ def _hospital(tmp_path: Path) -> Path:
         "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
         " reason: test}\n"
         "  acute_ward.cost_per_bed_day_gbp:\n"
-        "    {low: 400, high: 600, reason: \"test: moves no flow\"}\n"
+        '    {low: 400, high: 600, reason: "test: moves no flow"}\n'
     )
     return sc
 

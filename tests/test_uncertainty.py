@@ -122,9 +122,9 @@ def test_settings_are_space_filling_reproducible_and_valid(method: str) -> None:
         variant = apply_setting(sc, row)
         assert variant.onward_services["home_care"].capacity == row[capacity.name]
         assert variant.frictions.referral_delay_days is not None
-        assert variant.frictions.referral_delay_days.mean == row[
-            "frictions.referral_delay_days.mean"
-        ]
+        assert (
+            variant.frictions.referral_delay_days.mean == row["frictions.referral_delay_days.mean"]
+        )
         assert variant.uncertainty == sc.uncertainty
 
 

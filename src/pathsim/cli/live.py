@@ -140,9 +140,22 @@ def animate(
     default=None,
     help="Folder holding teaching/ and levers/ [default: ./scenarios, else the project's own].",
 )
-def app(port: int, host: str, scenario_dir: Path | None) -> None:
+@click.option(
+    "--ensemble",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Also show a comparison run across a calibrated ensemble beforehand (the --out "
+    "folder of pathsim compare --ensemble): each difference with its chance-only and "
+    "combined intervals, the share of settings where it helps, and the spread.",
+)
+def app(port: int, host: str, scenario_dir: Path | None, ensemble: Path | None) -> None:
     """Start the live app for trainers: pick a teaching scenario, move capacity sliders and
     switch levers, run in seconds, and see the effect beside the baseline.
+
+    With --ensemble DIR the app also shows what the live runs cannot in seconds: the
+    comparison across every plausible setting of the uncertain numbers, prepared with
+    pathsim calibrate and pathsim compare --ensemble --out DIR.
 
     Runs 'streamlit run' headless (no browser is opened, no usage statistics are sent); open
     the address it prints. Stop it with Ctrl+C.
@@ -157,6 +170,16 @@ def app(port: int, host: str, scenario_dir: Path | None) -> None:
             "run from the project folder or pass --scenarios DIR"
         )
         return
+    extra: list[str] = []
+    if ensemble is not None:
+        from pathsim.show.ensemble_report import EnsembleFolder
+        from pathsim.show.runfolder import RunFolderError
+
+        try:
+            EnsembleFolder.open(ensemble).table("ensemble_comparison")
+        except RunFolderError as exc:
+            fail(str(exc))
+        extra = ["--ensemble", str(ensemble.resolve())]
     command = [
         sys.executable,
         "-m",
@@ -180,6 +203,7 @@ def app(port: int, host: str, scenario_dir: Path | None) -> None:
         "--",
         "--scenarios",
         str(Path(folder).resolve()),
+        *extra,
     ]
     click.echo(f"Starting the pathsim app on http://{host}:{port} (Ctrl+C to stop)", err=True)
     sys.stdout.flush()

@@ -25,6 +25,7 @@ import streamlit as st
 import pathsim
 from pathsim.show import app_model as m
 from pathsim.show.app_animation import animation_section
+from pathsim.show.app_ensemble import ensemble_folder, ensemble_section
 
 BASE, CHANGED = "baseline", "your settings"
 COLOURS = {BASE: "#56B4E9", CHANGED: "#D55E00"}  # Okabe-Ito: colour-blind safe
@@ -226,6 +227,13 @@ def show(result: dict[str, Any], stale: bool) -> None:
         "confidence intervals over the replications; with few replications they are wide. "
         "Short runs show the first months after a change, not a new steady state."
     )
+    if scenario.uncertainty:
+        st.caption(
+            f"These intervals cover chance only, at the central value of each of the "
+            f"{len(scenario.uncertainty)} uncertain numbers the scenario gives a range. The "
+            "spread across what is not known comes from pathsim calibrate and pathsim "
+            "compare --ensemble; start the app with --ensemble DIR to show it here."
+        )
 
 
 def main() -> None:
@@ -256,6 +264,9 @@ def main() -> None:
         st.session_state["result"] = result
     stale = any(result[k] != v for k, v in wanted.items())
     show(result, stale)
+    prepared = ensemble_folder(sys.argv)
+    if prepared is not None:
+        ensemble_section(prepared)
     animation_section(result)
 
 

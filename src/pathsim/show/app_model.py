@@ -273,3 +273,33 @@ def headline_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def ensemble_table(comparison: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The app's table of a run across a calibrated ensemble (``ensemble_comparison.csv``):
+    per headline KPI (:data:`HEADLINE`) and scenario other than the first, the difference
+    from the first with its chance-only and combined 95% intervals and the share of settings
+    in which it goes the better way, as text."""
+    rows = []
+    for other in labels[1:]:
+        for kpi, label in HEADLINE.items():
+            block = comparison[(comparison["kpi"] == kpi) & (comparison["scenario"] == other)]
+            if block.empty:
+                continue
+            r = block.iloc[0]
+            share = float(r["share_favourable"])
+            rows.append(
+                {
+                    "KPI": label,
+                    "scenario": other,
+                    "difference": fmt_diff(r["diff"], kpi),
+                    "chance only (95%)": (
+                        f"{fmt_diff(r['diff_ci_low'], kpi)} to {fmt_diff(r['diff_ci_high'], kpi)}"
+                    ),
+                    "combined (95%)": (
+                        f"{fmt_diff(r['diff_unc_low'], kpi)} to {fmt_diff(r['diff_unc_high'], kpi)}"
+                    ),
+                    "settings where it is better": "-" if share != share else f"{share:.0%}",
+                }
+            )
+    return pd.DataFrame(rows)
