@@ -61,6 +61,15 @@ QUICK = {"settings": 12, "waves": 2, "replications": 2, "days": 120, "warmup_day
     help="Implausibility above which a setting is ruled out.",
 )
 @click.option(
+    "--emulate/--no-emulate",
+    default=True,
+    show_default=True,
+    help="Choose the settings of every wave after the first with emulators (Gaussian "
+    "processes fitted to the settings run so far, scikit-learn: the 'uncertainty' extra) "
+    "instead of drawing them blindly: far more of them are kept. Every setting is still "
+    "judged on its own runs.",
+)
+@click.option(
     "--quick",
     is_flag=True,
     help="A first look: 12 settings a wave, 2 waves, 2 replications of 120 days after 30 of "
@@ -78,6 +87,7 @@ def calibrate(
     warmup_days: int | None,
     seed: int | None,
     cutoff: float,
+    emulate: bool,
     quick: bool,
     workers: int | None,
     dask_address: str | None,
@@ -89,9 +99,10 @@ def calibrate(
     setting whose implausibility against some target is above the cut-off: the distance from
     the target, over the target's uncertainty (a quarter of its accepted range) and the
     chance variation between replications. Later waves draw within the ranges the kept
-    settings leave. The ensemble is every setting not ruled out (ensemble.csv); settings.csv
-    has every setting tried, calibration.md says what the targets ruled out and how each
-    range narrowed. docs/uncertainty.md says how to read them.
+    settings leave, where emulators fitted to the runs so far expect the targets to be met
+    (--no-emulate: blindly). The ensemble is every setting not ruled out (ensemble.csv);
+    settings.csv has every setting tried, calibration.md says what the targets ruled out and
+    how each range narrowed. docs/uncertainty.md says how to read them.
 
     \b
     Examples:
@@ -124,7 +135,16 @@ def calibrate(
         else base.get("warmup_days", sc.run.warmup_days),
         "seed": sc.run.seed if seed is None else seed,
         "cutoff": cutoff,
+        "emulate": emulate,
     }
+    if emulate and chosen["waves"] > 1:
+        import importlib.util
+
+        if importlib.util.find_spec("sklearn") is None:
+            fail(
+                "the emulators of later waves need scikit-learn: pip install "
+                "'carepathsim[uncertainty]', or give --no-emulate to draw every wave blindly."
+            )
     spec = RunSpec(
         replications=chosen["replications"],
         seed=chosen["seed"],
@@ -158,6 +178,12 @@ def calibrate(
                 backend=backend_from(workers, dask_address),
                 progress=step,
                 store=KpiStore(folder / "runs", run_fingerprint([sc], spec)),
+                emulate=emulate,
+                on_fit=lambda wave, n: click.echo(
+                    f"\nWave {wave}: fitting an emulator of each target to the {n} settings "
+                    "run so far...",
+                    err=True,
+                ),
             )
     except KeyboardInterrupt:
         click.echo(

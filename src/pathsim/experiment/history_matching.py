@@ -16,12 +16,15 @@ setting is ruled out when its largest implausibility exceeds the cut-off, 3 by d
 standard deviations of its mean).
 
 Waves: the first draws settings from the ranges with a space-filling design
-(:func:`pathsim.scenario.sampling.unit_design`); each further wave draws as many within the
-box, in the ranges' quantiles, that holds every setting not yet ruled out (widened by a tenth
-of its width on each side), so that the runs go where the answer may be. The simulator is run
-directly at every setting, with no emulator: at about a second of CPU per replication-year a
-few hundred settings run in minutes, and an emulator would add a second approximation for
-little gain at that size (it becomes worth it for thousands of settings).
+(:func:`pathsim.scenario.sampling.unit_design`); each further wave draws within the box, in
+the ranges' quantiles, that holds every setting not yet ruled out (widened by a tenth of its
+width on each side), so that the runs go where the answer may be. With ``emulate`` (the
+command's default), a further wave does not draw its settings blindly from the box: an
+emulator of each target's KPI, fitted to every setting run so far
+(:mod:`pathsim.experiment.emulator`), sorts many candidates, and the wave runs settings the
+emulators do not rule out (a wave after fewer than ten settings is drawn blindly: too few to
+emulate from). The emulators only choose where to run: every setting is judged on its own
+simulated replications.
 
 The **ensemble** is every setting, over all waves, not ruled out: equally weighted, as history
 matching gives no weights.
@@ -74,8 +77,9 @@ class HistoryMatch:
 
     settings: pd.DataFrame
     """One row per setting tried: wave, setting, each field path, each target's
-    implausibility (``I_<kpi>``), ``I_max``, ``ruled_out_by`` (the target with the largest
-    implausibility, when above the cut-off) and ``kept``."""
+    implausibility (``I_<kpi>``), ``I_max``, ``I_emulated`` (the largest implausibility the
+    emulators predicted, for settings they chose; NaN otherwise), ``ruled_out_by`` (the target
+    with the largest implausibility, when above the cut-off) and ``kept``."""
     kpis: pd.DataFrame
     """One row per setting, replication and target KPI: wave, setting, replication, kpi,
     value (scaled as the target counts it)."""
@@ -108,6 +112,8 @@ def history_match(
     progress: Progress | None = None,
     on_wave: Callable[[int, pd.DataFrame], None] | None = None,
     store: TaskStore | None = None,
+    emulate: bool = False,
+    on_fit: Callable[[int, int], None] | None = None,
 ) -> HistoryMatch:
     """History-matches ``scenario``'s ranges to ``targets`` (module docstring): ``waves``
     waves of ``settings_per_wave`` settings, each run for ``spec`` (its replications on its
@@ -115,7 +121,9 @@ def history_match(
     told of each wave's settings when they are known (for progress reports). Targets with a
     ``not_calibrated`` reason are left out (:class:`~pathsim.model.targets.Target`); ``store``
     (a :class:`~pathsim.experiment.kpi_store.KpiStore`) saves each replication as it
-    finishes and gives back those saved before."""
+    finishes and gives back those saved before. ``emulate`` chooses the settings of every
+    wave after the first with emulators (module docstring); ``on_fit`` is told (wave, settings
+    run so far) before they are fitted, which takes a minute or two for a score of targets."""
     fields = tuple(scenario.uncertainty)
     if not fields:
         raise ValueError("the scenario has no ranges to calibrate: add an 'uncertainty:' section")
@@ -131,10 +139,26 @@ def history_match(
     kpi_rows: list[pd.DataFrame] = []
     units: list[np.ndarray] = []
     for wave in range(1, waves + 1):
-        unit = unit_design(d, settings_per_wave, seed + 7919 * wave, method, box)
+        predicted = np.full(settings_per_wave, np.nan)
+        if emulate and wave > 1 and _emulable(kpi_rows, targets):
+            if on_fit:
+                on_fit(wave, sum(len(u) for u in units))
+            unit, predicted = _proposed(
+                np.vstack(units),
+                pd.concat(kpi_rows),
+                targets,
+                settings_per_wave,
+                box,
+                seed,
+                wave,
+                cutoff,
+            )
+        else:
+            unit = unit_design(d, settings_per_wave, seed + 7919 * wave, method, box)
         settings = settings_at(scenario, unit)
         settings.insert(0, "wave", wave)
         settings["setting"] = settings["setting"] + (wave - 1) * settings_per_wave
+        settings["I_emulated"] = predicted
         if on_wave:
             on_wave(wave, settings)
         values = _run_wave(scenario, settings, fields, targets, spec, backend, progress, store)
@@ -153,6 +177,40 @@ def history_match(
         targets=tuple(targets),
         cutoff=cutoff,
     )
+
+
+def _emulable(kpi_rows: list[pd.DataFrame], targets: Sequence[Target]) -> bool:
+    """Whether every target has a value at enough settings to emulate it from."""
+    from pathsim.experiment.emulator import MIN_RUNS
+
+    values = pd.concat(kpi_rows).dropna(subset=["value"])
+    counts = values.groupby("kpi")["setting"].nunique()
+    return all(int(counts.get(t.name, 0)) >= MIN_RUNS for t in targets)
+
+
+def _proposed(
+    units: np.ndarray,
+    values: pd.DataFrame,
+    targets: Sequence[Target],
+    n: int,
+    box: np.ndarray | None,
+    seed: int,
+    wave: int,
+    cutoff: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The next wave's settings chosen by emulators fitted to every setting run so far (rows
+    of ``units`` are settings 0, 1, ... in order), and the largest emulated implausibility of
+    each."""
+    from pathsim.experiment.emulator import fit_emulator, propose
+
+    means = values.groupby(["setting", "kpi"])["value"].mean().unstack()
+    means = means.reindex(range(len(units)))
+    emulators = [
+        fit_emulator(units, means[t.name].to_numpy(dtype=float), t, seed + wave) for t in targets
+    ]
+    d = units.shape[1]
+    whole = np.vstack([np.zeros(d), np.ones(d)])
+    return propose(emulators, n, box if box is not None else whole, seed + 7919 * wave, cutoff)
 
 
 def _run_wave(

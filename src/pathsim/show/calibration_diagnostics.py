@@ -19,6 +19,20 @@ CLOSEST = 5
 SIGNIFICANT = 0.01
 
 
+def _wave_row(wave: object, block: pd.DataFrame, cutoff: float) -> str:
+    """A row of the waves table: tried, kept and, for an emulated wave, how many settings
+    the emulators passed and how many of those the runs kept."""
+    tried, kept = len(block), int(block["kept"].sum())
+    predicted = block["I_emulated"] if "I_emulated" in block else pd.Series(dtype=float)
+    if predicted.notna().any():
+        passed = predicted <= cutoff
+        return (
+            f"| {wave} | {tried} | {kept} | emulators | {int(passed.sum())} | "
+            f"{int((passed & block['kept']).sum())} |"
+        )
+    return f"| {wave} | {tried} | {kept} | design | | |"
+
+
 def diagnostics_markdown(
     hm: HistoryMatch, scenario: Scenario, title: str, all_targets: Sequence[Target] = ()
 ) -> str:
@@ -32,10 +46,15 @@ def diagnostics_markdown(
         f"Targets: {title}. History matching (docs/uncertainty.md): a setting is ruled out "
         f"when its implausibility against any target is above {hm.cutoff:g}.",
         "",
-        "| wave | settings tried | kept |",
-        "|---|---|---|",
-        *[f"| {w} | {len(b)} | {int(b['kept'].sum())} |" for w, b in s.groupby("wave")],
-        f"| all | {len(s)} | {len(kept)} |",
+        "| wave | settings tried | kept | chosen by | passed the emulators | of those, kept |",
+        "|---|---|---|---|---|---|",
+        *[_wave_row(w, b, hm.cutoff) for w, b in s.groupby("wave")],
+        f"| all | {len(s)} | {len(kept)} | | | |",
+        "",
+        "Emulated waves: the settings were chosen among many candidates by an emulator of each "
+        "target fitted to every setting run before (docs/uncertainty.md); each was then judged "
+        "on its own runs. 'Passed the emulators' counts those the emulators expected to fit; "
+        "how many of them the runs kept says how well the emulators predicted.",
         "",
         "## Targets",
         "",
