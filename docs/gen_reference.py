@@ -1,6 +1,7 @@
 """Generates docs/reference/scenario.md and docs/reference/kpis.md from the pydantic models
-and the KPI table, and scenarios/targets/national.yaml from the built-in calibration targets,
-so that none can drift from the code.
+and the KPI table, docs/reference/lever_costs.md from the lever files, and
+scenarios/targets/national.yaml from the built-in calibration targets, so that none can drift
+from the code.
 
     python docs/gen_reference.py          # rewrite the files
     python docs/gen_reference.py --check  # exit 1 if they are out of date (used by the tests)
@@ -299,10 +300,61 @@ def national_targets() -> str:
     )
 
 
+def lever_costs() -> str:
+    """Each shipped lever's implementation costs, from its file in scenarios/levers/, with the
+    range and reason of each ranged number."""
+    from pathsim.scenario.loader import load_scenario
+
+    lines = [
+        "# What each lever costs to put in and run",
+        "",
+        "Written by `python docs/gen_reference.py` from `scenarios/levers/*.yaml` (each lever's",
+        "`implementation_costs` and the ranges in its `uncertainty:` section): edit those, not",
+        "this file. Prices of 2023/24. The care a lever delivers is priced apart (a team contact,",
+        "a virtual ward day, case management per person); these are the costs beyond it. A run",
+        "counts the set-up in full (the lever's first year) and the running costs pro rata.",
+        "",
+        "| lever | paid by | set-up (GBP) | running cost | a year (GBP) |",
+        "|---|---|---|---|---|",
+    ]
+    notes: list[str] = []
+    for path in sorted((HERE.parent / "scenarios" / "levers").glob("*.yaml")):
+        sc = load_scenario(path)
+        for name in type(sc.integration).model_fields:
+            lever = getattr(sc.integration, name)
+            costs = lever.implementation_costs
+            if not lever.enabled or costs is None:
+                continue
+            first = True
+            for r in costs.running:
+                how = (
+                    f"{r.item}: {r.wte:g} WTE x {r.cost_per_wte_per_year_gbp:,.0f}"
+                    if r.per_year_gbp is None
+                    else r.item
+                )
+                head = (
+                    f"`{name}` | {costs.paid_by} | {costs.set_up_gbp:,.0f}"
+                    if first
+                    else " | | "
+                )
+                lines.append(f"| {head} | {how} | {r.gbp_per_year:,.0f} |")
+                first = False
+            lines.append(f"| | | | **total a year** | **{costs.running_per_year_gbp:,.0f}** |")
+            prefix = f"integration.{name}.implementation_costs."
+            for field, rng in sc.uncertainty.items():
+                if field.startswith(prefix):
+                    notes.append(
+                        f"- `{field.removeprefix('integration.')}`: {rng.low:,.10g} to "
+                        f"{rng.high:,.10g} ({rng.shape}). {rng.reason}"
+                    )
+    return "\n".join([*lines, "", "Ranges and their reasons:", "", *notes, ""])
+
+
 def main() -> int:
     files = {
         OUT / "scenario.md": scenario_reference(),
         OUT / "kpis.md": kpi_reference(),
+        OUT / "lever_costs.md": lever_costs(),
         TARGETS_FILE: national_targets(),
     }
     if "--check" in sys.argv:

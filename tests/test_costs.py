@@ -3,6 +3,8 @@ cost shifting between the local authority and the NHS."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from builders import per_1000_per_year, scenario
@@ -121,3 +123,86 @@ def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
         2 * a["delayed_discharge_bed_days_awaiting_home_care"]
     )
     assert b["cost_service_acute_ward_gbp"] > a["cost_service_acute_ward_gbp"]
+
+
+def _without_implementation_costs(sc: object) -> object:
+    data = sc.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
+    for lever in data["integration"].values():
+        lever["implementation_costs"] = None
+    ranges = {p: r for p, r in data["uncertainty"].items() if ".implementation_costs." not in p}
+    data["uncertainty"] = ranges
+    return type(sc).model_validate(data)
+
+
+def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
+    # The integrated system with and without the levers' implementation costs, on the same
+    # seed: every flow KPI is the same, and each lever's cost lines are its running cost pro
+    # rata over the 40 days plus its set-up in full, borne by the organisation that pays.
+    sc = load_scenario("scenarios/integrated.yaml")
+    days = 40
+    k = simulate(sc, 0, days=days, warmup_days=5).kpis
+    bare = simulate(_without_implementation_costs(sc), 0, days=days, warmup_days=5).kpis  # type: ignore[arg-type]
+    added = 0.0
+    by_org: dict[str, float] = {}
+    for name in type(sc.integration).model_fields:
+        c = getattr(sc.integration, name).implementation_costs
+        assert c is not None, f"{name} states no implementation costs"
+        staff = sum(
+            (r.wte or 0) * (r.cost_per_wte_per_year_gbp or 0) + (r.per_year_gbp or 0)
+            for r in c.running
+        )
+        running = staff * days / 365.25
+        assert k[f"cost_service_lever_{name}_gbp"] == pytest.approx(running, rel=1e-12)
+        assert k[f"cost_service_lever_{name}_set_up_gbp"] == c.set_up_gbp
+        added += running + c.set_up_gbp
+        by_org[c.paid_by] = by_org.get(c.paid_by, 0.0) + running + c.set_up_gbp
+    for kpi, value in bare.items():
+        if not kpi.startswith("cost_"):
+            assert k[kpi] == value or (value != value and k[kpi] != k[kpi]), kpi
+    assert k["cost_total_gbp"] - bare["cost_total_gbp"] == pytest.approx(added, rel=1e-9)
+    for org, gbp in by_org.items():
+        diff = k[f"cost_org_{org}_gbp"] - bare[f"cost_org_{org}_gbp"]
+        assert diff == pytest.approx(gbp, rel=1e-9), org
+    assert _parts(k, "cost_service_") == pytest.approx(k["cost_total_gbp"], rel=1e-12)
+    assert k["cost_nhs_gbp"] + k["cost_local_authority_gbp"] == pytest.approx(
+        k["cost_total_gbp"], rel=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("costs", "words"),
+    [
+        (
+            {"paid_by": "nobody"},
+            "implementation_costs.paid_by': 'nobody' is not an organisation of this scenario",
+        ),
+        (
+            {"paid_by": "acute_trust", "running": [{"item": "x", "wte": 1}]},
+            "implementation_costs.running.0': Staff need both wte and cost_per_wte_per_year_gbp",
+        ),
+        (
+            {
+                "paid_by": "acute_trust",
+                "running": [
+                    {"item": "x", "wte": 1, "per_year_gbp": 5, "cost_per_wte_per_year_gbp": 2}
+                ],
+            },
+            "running.0': Give either wte with cost_per_wte_per_year_gbp (staff) or per_year_gbp",
+        ),
+        (
+            {"paid_by": "acute_trust", "set_up_gbp": -1},
+            "set_up_gbp",
+        ),
+    ],
+)
+def test_bad_implementation_costs_are_refused_naming_the_field(
+    costs: dict[str, object], words: str
+) -> None:
+    from pathsim import ScenarioError
+
+    base = load_scenario("scenarios/fragmented.yaml")
+    with pytest.raises(ScenarioError, match=re.escape(words)):
+        with_overrides(
+            base,
+            {"integration": {"pooled_budget": {"enabled": True, "implementation_costs": costs}}},
+        )

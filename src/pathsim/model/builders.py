@@ -43,6 +43,7 @@ from pathsim.model.journey import KPIS as JOURNEY_KPIS
 from pathsim.model.journey import Journey
 from pathsim.model.left_before_seen import KPIS as LEFT_BEFORE_SEEN_KPIS
 from pathsim.model.left_before_seen import LeavingBeforeSeen, NoLeavingBeforeSeen
+from pathsim.model.lever_costs import LeverCosts, lever_costs
 from pathsim.model.liaison import KPIS as LIAISON_KPIS
 from pathsim.model.liaison import Liaison, NoLiaison
 from pathsim.model.onward import KPIS as ONWARD_KPIS
@@ -348,6 +349,10 @@ def build_gridlock(a: Assembly) -> Component:
     )
 
 
+def build_lever_costs(a: Assembly) -> Component:
+    return LeverCosts(lever_costs(a.scenario.integration))
+
+
 def build_arrivals(a: Assembly) -> Component:
     return CrisisArrivals(a.ctx, a.scenario, a.streams, a.choices, a.doors)
 
@@ -369,6 +374,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("jet", build_jet, JET_KPIS),
     Builder("virtual_ward", build_virtual_ward, VIRTUAL_WARD_KPIS),
     Builder("readmissions", build_readmissions, READMISSION_KPIS),
+    Builder("lever_costs", build_lever_costs),
     Builder(ESCALATION, build_escalation, ESCALATION_KPIS),
     Builder("arrivals", build_arrivals),
     Builder("gridlock", build_gridlock, GRIDLOCK_KPIS),

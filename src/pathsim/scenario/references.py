@@ -219,6 +219,20 @@ def check_pathway_shares(s: ScenarioParts) -> list[str]:
     ]
 
 
+def check_lever_payers(s: ScenarioParts) -> list[str]:
+    """Every enabled lever's implementation costs are paid by an organisation that exists."""
+    problems: list[str] = []
+    for name in type(s.integration).model_fields:
+        lever = getattr(s.integration, name)
+        costs = lever.implementation_costs
+        if lever.enabled and costs is not None and costs.paid_by not in s.organisations:
+            problems.append(
+                f"integration.{name}.implementation_costs.paid_by: '{costs.paid_by}' is not an "
+                f"organisation of this scenario; known: {', '.join(sorted(s.organisations))}"
+            )
+    return problems
+
+
 CHECKS: tuple[Callable[[ScenarioParts], list[str]], ...] = (
     check_hospital_organisations,
     check_onward_services,
@@ -230,6 +244,7 @@ CHECKS: tuple[Callable[[ScenarioParts], list[str]], ...] = (
     check_virtual_wards,
     check_readmissions,
     check_pathway_shares,
+    check_lever_payers,
 )
 """The checks in the order their messages appear."""
 
