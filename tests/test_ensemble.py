@@ -229,3 +229,24 @@ def test_an_out_folder_of_other_runs_is_refused(tmp_path: Path) -> None:
     (other / "notes.txt").write_text("mine")
     refused = CliRunner().invoke(main, [*args[:-1], str(other), "-d", "10"])
     assert refused.exit_code == 2 and "has other files in it" in refused.output
+
+
+def test_a_base_range_the_calibration_did_not_vary_is_drawn_for_every_setting(
+    tmp_path: Path,
+) -> None:
+    # The calibration varied stays and cubicles; a range on the bed-day cost added to the
+    # base afterwards is drawn for every setting (it moves the cost, not the flow).
+    sc, ens = _calibrated(tmp_path)
+    sc.write_text(
+        sc.read_text()
+        + "  acute_ward.cost_per_bed_day_gbp: {shape: uniform, low: 0, high: 900, reason: t}\n"
+    )
+    out = tmp_path / "run"
+    args = ["run", str(sc), "--ensemble", str(ens), "-d", "20", "-w", "5", "-j", "1"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "the calibration did not vary): acute_ward.cost_per_bed_day_gbp" in result.output
+    drawn = pd.read_csv(out / "ensemble_settings.csv")["acute_ward.cost_per_bed_day_gbp"]
+    assert drawn.nunique() == 4 and drawn.between(0, 900).all()
+    # one draw in each quarter of the range (a Latin hypercube of 4)
+    assert sorted(drawn // 225) == [0, 1, 2, 3]

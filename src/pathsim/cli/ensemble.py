@@ -22,6 +22,7 @@ from pathsim.experiment.ensemble import (
     own_ranges,
     read_ensemble,
     run_ensemble,
+    uncalibrated_ranges,
     with_own_ranges,
 )
 from pathsim.experiment.kpi_store import KpiStore, run_fingerprint
@@ -105,15 +106,7 @@ def across(
             "each interval comes from them."
         )
     fixed = [f for f in decided if f in settings.columns]
-    if fixed:
-        settings = settings.drop(columns=fixed)
-        click.echo(f"Not varied (the {kind} sets them): {', '.join(fixed)}", err=True)
-    added = own_ranges(base, [sc for _, sc in scenarios[1:]])
-    settings = with_own_ranges(scenarios, settings, spec.seed)
-    if added:
-        click.echo(
-            f"Also drawn for every setting (ranges the others add): {', '.join(added)}", err=True
-        )
+    settings = _drawn(kind, scenarios, settings, spec.seed, decided)
     out = options.out.expanduser().resolve() if options.out else None
     info = {
         "command": kind,
@@ -186,6 +179,35 @@ def across(
             f"Results written to {out} (ensemble_comparison.csv); the report: pathsim report {out}",
             err=True,
         )
+
+
+def _drawn(
+    kind: Kind,
+    scenarios: Sequence[tuple[str, Scenario]],
+    settings: pd.DataFrame,
+    seed: int,
+    decided: Sequence[str],
+) -> pd.DataFrame:
+    """The settings to run, saying what is not varied (the fields the command sets) and what
+    is drawn for every setting beside the calibration's values."""
+    base = scenarios[0][1]
+    fixed = [f for f in decided if f in settings.columns]
+    if fixed:
+        settings = settings.drop(columns=fixed)
+        click.echo(f"Not varied (the {kind} sets them): {', '.join(fixed)}", err=True)
+    added = own_ranges(base, [sc for _, sc in scenarios[1:]])
+    missing = [p for p in uncalibrated_ranges(base, settings) if p not in decided]
+    if missing:
+        click.echo(
+            f"Drawn for every setting (ranges of the base the calibration did not vary): "
+            f"{', '.join(missing)}",
+            err=True,
+        )
+    if added:
+        click.echo(
+            f"Also drawn for every setting (ranges the others add): {', '.join(added)}", err=True
+        )
+    return with_own_ranges(scenarios, settings, seed, skip=decided)
 
 
 def _check_folder(out: Path) -> None:

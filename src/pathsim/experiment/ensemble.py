@@ -10,7 +10,8 @@ A field that a scenario changes from the base (an overlay's what-if) keeps the s
 value: the ensemble varies what is uncertain, not what the scenario decides. Ranges a scenario
 adds to the base's (a lever's own sizes: how many admissions a virtual ward avoids) are drawn
 for every setting too (:func:`with_own_ranges`), so the effect of a change is reported across
-what is not known about the change as well as about the system.
+what is not known about the change as well as about the system; so are the base's ranges that
+the calibration did not vary (added after it, such as unit costs that move no flow).
 
 For each KPI, and for each scenario's paired difference from the base:
 
@@ -185,17 +186,27 @@ def own_ranges(base: Scenario, scenarios: Sequence[Scenario]) -> list[str]:
     return list(out)
 
 
+def uncalibrated_ranges(base: Scenario, settings: pd.DataFrame) -> list[str]:
+    """The base's ranges that the ensemble's settings do not vary (ranges added after the
+    calibration, or left out of it), in the base's order."""
+    return [p for p in base.uncertainty if p not in settings.columns]
+
+
 def with_own_ranges(
-    scenarios: Sequence[tuple[str, Scenario]], settings: pd.DataFrame, seed: int
+    scenarios: Sequence[tuple[str, Scenario]],
+    settings: pd.DataFrame,
+    seed: int,
+    skip: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """``settings`` (of the base's ranges) with a column for each range the other scenarios
-    add, drawn for every setting from the first scenario that states it (a Latin hypercube
-    per scenario, seeded by ``seed`` and the scenario's position): the ensemble then varies
-    what is not known about the change as well as about the system."""
-    base = scenarios[0][1]
+    """``settings`` (of the base's ranges) with a column for each range the settings do not
+    vary, drawn for every setting from the first scenario that states it (a Latin hypercube
+    per scenario, seeded by ``seed`` and the scenario's position): the base's ranges the
+    calibration did not vary, and the ranges the other scenarios add. The ensemble then
+    varies what is not known about the change as well as about the system. ``skip`` are
+    fields not to draw (a sweep's, which it sets itself)."""
     out = settings.copy()
-    for i, (_, sc) in enumerate(scenarios[1:], start=1):
-        paths = [p for p in sc.uncertainty if p not in base.uncertainty and p not in out.columns]
+    for i, (_, sc) in enumerate(scenarios):
+        paths = [p for p in sc.uncertainty if p not in out.columns and p not in skip]
         if not paths:
             continue
         unit = unit_design(len(paths), len(out), seed + 104_729 * i)
