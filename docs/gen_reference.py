@@ -312,7 +312,7 @@ def lever_costs() -> str:
         "`implementation_costs` and the ranges in its `uncertainty:` section): edit those, not",
         "this file. Prices of 2023/24. The care a lever delivers is priced apart (a team contact,",
         "a virtual ward day, case management per person); these are the costs beyond it. A run",
-        "counts the set-up in full (the lever's first year) and the running costs pro rata.",
+        "spreads the set-up over the lever's first year and the running costs pro rata.",
         "",
         "| lever | paid by | set-up (GBP) | running cost | a year (GBP) |",
         "|---|---|---|---|---|",

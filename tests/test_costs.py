@@ -137,7 +137,8 @@ def _without_implementation_costs(sc: object) -> object:
 def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
     # The integrated system with and without the levers' implementation costs, on the same
     # seed: every flow KPI is the same, and each lever's cost lines are its running cost pro
-    # rata over the 40 days plus its set-up in full, borne by the organisation that pays.
+    # rata over the 40 days and its set-up spread over the first year (40/365.25 of it),
+    # borne by the organisation that pays.
     sc = load_scenario("scenarios/integrated.yaml")
     days = 40
     k = simulate(sc, 0, days=days, warmup_days=5).kpis
@@ -153,9 +154,10 @@ def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
         )
         running = staff * days / 365.25
         assert k[f"cost_service_lever_{name}_gbp"] == pytest.approx(running, rel=1e-12)
-        assert k[f"cost_service_lever_{name}_set_up_gbp"] == c.set_up_gbp
-        added += running + c.set_up_gbp
-        by_org[c.paid_by] = by_org.get(c.paid_by, 0.0) + running + c.set_up_gbp
+        set_up = c.set_up_gbp * days / 365.25  # spread over the first year
+        assert k[f"cost_service_lever_{name}_set_up_gbp"] == pytest.approx(set_up, rel=1e-12)
+        added += running + set_up
+        by_org[c.paid_by] = by_org.get(c.paid_by, 0.0) + running + set_up
     for kpi, value in bare.items():
         if not kpi.startswith("cost_"):
             assert k[kpi] == value or (value != value and k[kpi] != k[kpi]), kpi
@@ -206,3 +208,20 @@ def test_bad_implementation_costs_are_refused_naming_the_field(
             base,
             {"integration": {"pooled_budget": {"enabled": True, "implementation_costs": costs}}},
         )
+
+
+def test_a_set_up_is_counted_once_in_a_run_of_a_year_or_more() -> None:
+    sc = with_overrides(
+        load_scenario("scenarios/fragmented.yaml"),
+        {
+            "integration": {
+                "pooled_budget": {
+                    "enabled": True,
+                    "implementation_costs": {"paid_by": "local_authority", "set_up_gbp": 1000},
+                }
+            }
+        },
+    )
+    k = simulate(sc, 0, days=400, warmup_days=0).kpis
+    assert k["cost_service_lever_pooled_budget_set_up_gbp"] == 1000
+    assert k["cost_service_lever_pooled_budget_gbp"] == 0

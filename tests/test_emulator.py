@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -112,3 +113,32 @@ def test_calibrate_without_scikit_learn_says_how_to_get_it(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "--no-emulate" in result.output
     assert not (tmp_path / "c").exists()
+
+
+def test_an_emulated_wave_is_saved_and_a_resumed_calibration_runs_the_same_settings(
+    tmp_path: Path,
+) -> None:
+    # The settings the emulators chose are saved beside the runs; a calibration run again
+    # into the same folder takes them from there (here, altered on purpose, to show they are
+    # read rather than proposed afresh).
+    from pathsim.experiment.kpi_store import KpiStore
+
+    sc = _diagonal(tmp_path)
+    spec = RunSpec(replications=2, seed=1, days=10, warmup_days=2)
+    target = [Target("bed_occupancy", 0.58, 0.62, 0.60, "test")]
+    kwargs = {"settings_per_wave": 10, "waves": 2, "spec": spec, "emulate": True}
+    store = KpiStore(tmp_path / "runs")
+    first = history_match(sc, target, store=store, **kwargs)  # type: ignore[arg-type]
+    saved = tmp_path / "runs" / "proposed-wave2.npz"
+    assert saved.exists()
+    with np.load(saved) as data:
+        unit, predicted = data["unit"], data["predicted"]
+    np.testing.assert_allclose(predicted, first.settings.query("wave == 2")["I_emulated"])
+    np.savez(saved, unit=np.full_like(unit, 0.5), predicted=predicted)
+    again = history_match(sc, target, store=store, **kwargs)  # type: ignore[arg-type]
+    wave2 = again.settings.query("wave == 2")
+    assert wave2["acute_ward.beds"].nunique() == 1  # every setting at the middle of the range
+    assert (wave2["acute_ward.beds"] == 400).all()
+    pd.testing.assert_frame_equal(
+        again.settings.query("wave == 1"), first.settings.query("wave == 1")
+    )

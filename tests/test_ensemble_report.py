@@ -145,3 +145,16 @@ def test_bad_report_folders_are_refused_with_exit_2(
     assert "unfinished run across an ensemble" in refused("report", str(unfinished))
     assert "unfinished run across an ensemble" in refused("plot", str(unfinished))
     assert not (unfinished / "report.html").exists()
+    # the app shows a comparison: a run of one scenario across the ensemble is refused
+    pytest.importorskip("streamlit")
+    alone = tmp_path / "alone"
+    _invoke(
+        "run",
+        str(folders["scenario"]),
+        "--ensemble",
+        str(folders["calibration"]),
+        "--out",
+        str(alone),
+        *SHORT,
+    )
+    assert "the app shows a comparison" in refused("app", "--ensemble", str(alone))

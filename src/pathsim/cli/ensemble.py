@@ -119,7 +119,7 @@ def across(
         "days": spec.days,
         "warmup_days": spec.warmup_days,
         "labels": [label for label, _ in scenarios],
-        "files": list(files),
+        "files": [str(Path(f).expanduser().resolve()) for f in files],
         "decided": fixed,
         "version": package_version(),
         "status": "incomplete",

@@ -176,9 +176,15 @@ def app(port: int, host: str, scenario_dir: Path | None, ensemble: Path | None) 
         from pathsim.show.runfolder import RunFolderError
 
         try:
-            EnsembleFolder.open(ensemble).table("ensemble_comparison")
+            prepared = EnsembleFolder.open(ensemble)
+            prepared.table("ensemble_comparison")
         except RunFolderError as exc:
             fail(str(exc))
+        if len(prepared.labels) < 2:
+            fail(
+                f"{ensemble} holds a run of one scenario across an ensemble; the app shows a "
+                "comparison: give the --out folder of pathsim compare BASE OTHER --ensemble DIR."
+            )
         extra = ["--ensemble", str(ensemble.resolve())]
     command = [
         sys.executable,

@@ -41,6 +41,8 @@ import numpy as np
 from pathsim.model.targets import Target
 from pathsim.scenario.sampling import unit_design
 
+SK_SEEDS = 2**32
+"""scikit-learn and numpy's legacy seeding take seeds below 2**32; larger ones are folded."""
 MIN_RUNS = 10
 """Fewer settings run than this are too few to emulate from: the wave is drawn blindly."""
 MAX_ACTIVE = 10
@@ -78,6 +80,11 @@ class Emulator:
         return mean + np.asarray(resid, dtype=float), widened
 
 
+def _seed(seed: int) -> int:
+    """A seed scikit-learn accepts (below 2**32), the same for every smaller seed."""
+    return int(seed) % SK_SEEDS
+
+
 def fit_emulator(unit: np.ndarray, means: np.ndarray, target: Target, seed: int) -> Emulator:
     """The emulator of ``target`` from the settings run (``unit``, their positions in the
     ranges) and their KPI means over replications (``means``, scaled as the target counts
@@ -86,6 +93,7 @@ def fit_emulator(unit: np.ndarray, means: np.ndarray, target: Target, seed: int)
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
     from sklearn.linear_model import LinearRegression
 
+    seed = _seed(seed)
     ok = np.isfinite(means)
     x_all, y = unit[ok], means[ok]
     if len(y) < MIN_RUNS:
@@ -110,9 +118,11 @@ def fit_emulator(unit: np.ndarray, means: np.ndarray, target: Target, seed: int)
 
 
 def _inflation(em: Emulator, x_all: np.ndarray, y: np.ndarray, seed: int) -> float:
-    """The standard deviation of the emulator's 5-fold cross-validated standardised errors,
+    """The root mean square of the emulator's 5-fold cross-validated standardised errors,
     (y - mean) / sd with the fold left out and the kernel's fitted hyperparameters kept (the
-    validation of Bastos and O'Hagan 2009, Technometrics 51(4)), when above 1; else 1."""
+    validation of Bastos and O'Hagan 2009, Technometrics 51(4)), when above 1; else 1. The
+    root mean square, not the standard deviation, so that an emulator that is off on
+    average is widened too."""
     from sklearn.base import clone
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.linear_model import LinearRegression
@@ -127,7 +137,7 @@ def _inflation(em: Emulator, x_all: np.ndarray, y: np.ndarray, seed: int) -> flo
         gp.fit(x[train], resid)
         mean, sd = gp.predict(x[test], return_std=True)
         errors.append((y[test] - linear.predict(x[test]) - mean) / np.maximum(sd, 1e-12))
-    spread = float(np.std(np.concatenate(errors), ddof=1))
+    spread = float(np.sqrt(np.mean(np.concatenate(errors) ** 2)))
     return max(1.0, spread)
 
 
@@ -166,15 +176,16 @@ def propose(
     candidates: int = CANDIDATES,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` settings (unit positions) for the next wave and the largest emulated
-    implausibility of each: drawn at random among :data:`CANDIDATES` candidates in ``box``
+    implausibility of each: drawn at random among :data:`CANDIDATES` candidates (at least 20
+    per setting asked for) in ``box``
     that the emulators do not rule out, topped up with the least implausible of the others
     when fewer than ``n`` pass."""
     d = len(box[0]) if box is not None else None
     if d is None:
         raise ValueError("propose needs the box of the ranges")
-    pool = unit_design(d, candidates, seed, "lhs", box)
+    pool = unit_design(d, max(candidates, 20 * n), _seed(seed), "lhs", box)
     worst = emulated_implausibility(emulators, pool).max(axis=1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed(seed))
     passing = np.flatnonzero(worst <= cutoff)
     if len(passing) >= n:
         chosen = rng.choice(passing, size=n, replace=False)

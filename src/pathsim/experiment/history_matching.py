@@ -19,7 +19,8 @@ Waves: the first draws settings from the ranges with a space-filling design
 (:func:`pathsim.scenario.sampling.unit_design`); each further wave draws within the box, in
 the ranges' quantiles, that holds every setting not yet ruled out (widened by a tenth of its
 width on each side), so that the runs go where the answer may be. With ``emulate`` (the
-command's default), a further wave does not draw its settings blindly from the box: an
+command's default), a further wave does not draw its settings blindly from a box (it keeps
+the whole of the ranges): an
 emulator of each target's KPI, fitted to every setting run so far
 (:mod:`pathsim.experiment.emulator`), sorts many candidates, and the wave runs settings the
 emulators do not rule out (a wave after fewer than ten settings is drawn blindly: too few to
@@ -35,11 +36,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pathsim.atomic import atomic_path
 from pathsim.experiment.executor import Backend
 from pathsim.experiment.kpi_store import digest
 from pathsim.experiment.plan import Plan, TaskStore, Variant, run_plan
@@ -138,20 +142,26 @@ def history_match(
     tried: list[pd.DataFrame] = []
     kpi_rows: list[pd.DataFrame] = []
     units: list[np.ndarray] = []
+    numbers: list[np.ndarray] = []
     for wave in range(1, waves + 1):
         predicted = np.full(settings_per_wave, np.nan)
         if emulate and wave > 1 and _emulable(kpi_rows, targets):
             if on_fit:
                 on_fit(wave, sum(len(u) for u in units))
-            unit, predicted = _proposed(
-                np.vstack(units),
-                pd.concat(kpi_rows),
-                targets,
-                settings_per_wave,
-                box,
-                seed,
+            unit, predicted = _saved_proposal(
+                store,
                 wave,
-                cutoff,
+                partial(
+                    _proposed,
+                    np.vstack(units),
+                    np.concatenate(numbers),
+                    pd.concat(kpi_rows),
+                    targets,
+                    settings_per_wave,
+                    seed,
+                    wave,
+                    cutoff,
+                ),
             )
         else:
             unit = unit_design(d, settings_per_wave, seed + 7919 * wave, method, box)
@@ -166,9 +176,13 @@ def history_match(
         judged = _judge(settings, values, targets, cutoff, spec.replications)
         tried.append(judged)
         units.append(unit)
+        numbers.append(settings["setting"].to_numpy())
         all_units = np.vstack(units)
         kept = pd.concat(tried, ignore_index=True)["kept"].to_numpy()
-        if kept.any():  # else the next wave draws from the same box again
+        # Blind waves draw within the box of the kept settings (else from the same box again);
+        # emulated waves draw from the whole of the ranges and leave the ruling out to the
+        # emulators (their picks are not spread evenly, so the box test would not hold).
+        if kept.any() and not emulate:
             box = _box(all_units[kept], box)
     return HistoryMatch(
         settings=pd.concat(tried, ignore_index=True),
@@ -188,29 +202,50 @@ def _emulable(kpi_rows: list[pd.DataFrame], targets: Sequence[Target]) -> bool:
     return all(int(counts.get(t.name, 0)) >= MIN_RUNS for t in targets)
 
 
+def _saved_proposal(
+    store: TaskStore | None,
+    wave: int,
+    propose: Callable[[], tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """An emulated wave's settings: as saved in the run store's folder when the calibration
+    ran this wave before (so that a resumed calibration runs the same settings even where a
+    refit would differ in the last bits: another machine, another numerical library), else
+    proposed now and saved."""
+    folder = getattr(store, "folder", None)
+    if folder is None:
+        return propose()
+    path = Path(folder) / f"proposed-wave{wave}.npz"
+    if path.exists():
+        with np.load(path) as saved:
+            return saved["unit"], saved["predicted"]
+    unit, predicted = propose()
+    with atomic_path(path) as tmp, tmp.open("wb") as out:
+        np.savez(out, unit=unit, predicted=predicted)
+    return unit, predicted
+
+
 def _proposed(
     units: np.ndarray,
+    numbers: np.ndarray,
     values: pd.DataFrame,
     targets: Sequence[Target],
     n: int,
-    box: np.ndarray | None,
     seed: int,
     wave: int,
     cutoff: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The next wave's settings chosen by emulators fitted to every setting run so far (rows
-    of ``units`` are settings 0, 1, ... in order), and the largest emulated implausibility of
-    each."""
+    """The next wave's settings chosen by emulators fitted to every setting run so far (row i
+    of ``units`` is setting ``numbers[i]``), and the largest emulated implausibility of each."""
     from pathsim.experiment.emulator import fit_emulator, propose
 
     means = values.groupby(["setting", "kpi"])["value"].mean().unstack()
-    means = means.reindex(range(len(units)))
+    means = means.reindex(numbers)
     emulators = [
         fit_emulator(units, means[t.name].to_numpy(dtype=float), t, seed + wave) for t in targets
     ]
     d = units.shape[1]
     whole = np.vstack([np.zeros(d), np.ones(d)])
-    return propose(emulators, n, box if box is not None else whole, seed + 7919 * wave, cutoff)
+    return propose(emulators, n, whole, seed + 7919 * wave, cutoff)
 
 
 def _run_wave(

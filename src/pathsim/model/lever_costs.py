@@ -1,6 +1,8 @@
 """The implementation costs of the integration levers switched on (each lever's
 ``implementation_costs``): staff, IT and programme pro rata over the results period, and the
-one-off set-up in full, each as a cost line of its own (``lever_<name>`` and
+one-off set-up spread over the lever's first year (in full in a run of a year or more; a
+run of 90 days carries a quarter of it, so that a short run does not set a year's set-up
+against a few months of benefit), each as a cost line of its own (``lever_<name>`` and
 ``lever_<name>_set_up``) borne by the organisation that pays, so that they add up with every
 other cost by service, organisation and payer."""
 
@@ -37,5 +39,6 @@ class LeverCosts(Component):
         for name, c in self.levers:
             running = c.running_per_year_gbp * results.days / YEAR
             out.append(Cost(f"lever_{name}", c.paid_by, running))
-            out.append(Cost(f"lever_{name}_set_up", c.paid_by, c.set_up_gbp))
+            first_year = min(1.0, results.days / YEAR)
+            out.append(Cost(f"lever_{name}_set_up", c.paid_by, c.set_up_gbp * first_year))
         return out

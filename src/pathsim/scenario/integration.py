@@ -131,7 +131,8 @@ class ImplementationCosts(Strict):
     """What a lever costs to put in and to run, beyond the care it delivers (which its
     service prices: a team contact, a virtual ward day): who pays, a one-off set-up, and the
     yearly running costs (staff, IT, programme). Priced over the results period: the running
-    costs pro rata, the set-up in full (a run is the lever's first year)."""
+    costs pro rata, the set-up spread over the lever's first year (in full in a run of a
+    year or more)."""
 
     paid_by: Name = Field(description="Organisation that pays (one of organisations)")
     set_up_gbp: NonNegative = Field(

@@ -58,6 +58,10 @@ class EnsembleFolder:
 
     @property
     def labels(self) -> list[str]:
+        """Scenario labels in run order (the first is the base)."""
+        given = self.meta.get("labels")
+        if isinstance(given, list) and given:
+            return [str(label) for label in given]
         comparison = self.table("ensemble_comparison")
         return [str(s) for s in dict.fromkeys(comparison["scenario"])]
 
@@ -66,7 +70,7 @@ class EnsembleFolder:
             path = self.path / f"{name}.csv"
             if not path.is_file():
                 raise RunFolderError(f"{self.path} lacks {path.name}: run the command again")
-            self._tables[name] = pd.read_csv(path)
+            self._tables[name] = pd.read_csv(path, dtype={"scenario": str})
         return self._tables[name]
 
     def spread(self) -> Any:
