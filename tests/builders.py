@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,21 @@ def ranged_hospital(folder: Path) -> Path:
         "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
     )
     return path
+
+
+class Stop(Exception):
+    """Raised by :func:`stop_after` to interrupt a run part-way (as a kill would)."""
+
+
+def stop_after(count: int) -> Callable[[int], None]:
+    """A progress callback that raises :class:`Stop` once ``count`` replications have
+    finished: an interrupted run, to test that it resumes with nothing lost or duplicated."""
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if done >= count:
+            raise Stop
+
+    return step

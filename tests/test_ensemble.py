@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from builders import ranged_hospital
+from builders import Stop, ranged_hospital, stop_after
 from pathsim.cli import main
 from pathsim.experiment.ensemble import _combine, _mixture_quantile
 from pathsim.model.kpis import better_direction
@@ -193,20 +193,9 @@ def test_an_interrupted_ensemble_resumes_with_nothing_lost_or_duplicated(tmp_pat
     spec = RunSpec(replications=2, seed=3, days=15, warmup_days=2)
     whole = run_ensemble(pair, settings, spec)
 
-    class Stop(Exception):
-        pass
-
-    done = 0
-
-    def stop_after_five(n: int) -> None:
-        nonlocal done
-        done += n
-        if done >= 5:
-            raise Stop
-
     store = KpiStore(tmp_path / "runs")
     with pytest.raises(Stop):
-        run_ensemble(pair, settings, spec, progress=stop_after_five, store=store)
+        run_ensemble(pair, settings, spec, progress=stop_after(5), store=store)
     assert len(list((tmp_path / "runs").glob("*.json"))) == 5  # each saved as it finished
     resumed = run_ensemble(pair, settings, spec, store=store)
     assert len(list((tmp_path / "runs").glob("*.json"))) == 16  # 4 settings x 2 x 2, once each

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builders import per_1000_per_year, ranged_hospital, scenario
+from builders import Stop, per_1000_per_year, ranged_hospital, scenario, stop_after
 from pathsim import RunSpec, simulate
 from pathsim.experiment.history_matching import history_match, implausibility, target_sd
 from pathsim.experiment.targets import TargetsError, load_targets
@@ -233,20 +233,9 @@ def test_an_interrupted_calibration_resumes_with_nothing_lost_or_duplicated(
     kwargs = {"settings_per_wave": 4, "waves": 2, "spec": spec}
     whole = history_match(sc, [target], **kwargs)  # type: ignore[arg-type]
 
-    class Stop(Exception):
-        pass
-
-    done = 0
-
-    def stop_after_five(n: int) -> None:
-        nonlocal done
-        done += n
-        if done >= 5:
-            raise Stop
-
     store = KpiStore(tmp_path / "runs")
     with pytest.raises(Stop):
-        history_match(sc, [target], progress=stop_after_five, store=store, **kwargs)  # type: ignore[arg-type]
+        history_match(sc, [target], progress=stop_after(5), store=store, **kwargs)  # type: ignore[arg-type]
     assert len(list((tmp_path / "runs").glob("*.json"))) == 5  # each saved as it finished
     resumed = history_match(sc, [target], store=store, **kwargs)  # type: ignore[arg-type]
     assert len(list((tmp_path / "runs").glob("*.json"))) == 16  # 8 settings x 2, once each
