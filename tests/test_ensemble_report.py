@@ -69,6 +69,20 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         str(scr),
         *SHORT,
     )
+    _invoke(
+        "screen",
+        str(sc),
+        str(more),
+        "--kpi",
+        "ed_4h_performance",
+        "--method",
+        "sobol",
+        "--samples",
+        "4",
+        "--out",
+        str(scr),
+        *SHORT,
+    )
     return {"scenario": sc, "calibration": cal, "ensemble": ens, "screening": scr}
 
 
@@ -121,6 +135,7 @@ def test_calibration_and_screening_folders_get_reports_of_their_own(
     _invoke("report", str(folders["screening"]), "--out", str(tmp_path / "s.html"))
     text = _text((tmp_path / "s.html").read_text())
     assert "Which assumptions matter" in text and "mu* [bootstrap 95%]" in text
+    assert "Sobol' indices from" in text and "ST [bootstrap 95%]" in text
 
 
 def test_bad_report_folders_are_refused_with_exit_2(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +28,22 @@ SHOWN = 15
     default=10,
     show_default=True,
     help="Morris trajectories: each runs every scenario at (ranges + 1) settings.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["morris", "sobol"]),
+    default="morris",
+    show_default=True,
+    help="morris: screening, (ranges + 1) settings a trajectory; sobol: variance-based "
+    "first-order and total indices (S1, ST), samples x (ranges + 2) settings, for when "
+    "screening has left a handful of ranges.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(4, 1_000_000),
+    default=64,
+    show_default=True,
+    help="Sobol' base samples (a power of 2); each runs every scenario at (ranges + 2) settings.",
 )
 @click.option(
     "--replications",
@@ -53,6 +70,8 @@ def screen(
     other: str | None,
     kpi: str,
     trajectories: int,
+    method: str,
+    samples: int,
     replications: int,
     days: int | None,
     warmup_days: int | None,
@@ -63,7 +82,8 @@ def screen(
     dask_address: str | None,
 ) -> None:
     """Rank BASE's ranges (its uncertainty: section) by how much each moves KPI, or, with
-    OTHER, the difference OTHER - BASE in KPI (the effect of a change), by Morris screening.
+    OTHER, the difference OTHER - BASE in KPI (the effect of a change), by Morris screening
+    (or, with --method sobol, by variance-based Sobol' indices).
 
     mu* is how far the output moves over a range (from its 5th to its 95th percentile, in
     steps, averaged over settings of the other ranges); sigma, how much that depends on the
@@ -92,7 +112,10 @@ def screen(
     from pathsim.experiment.ensemble import own_ranges
 
     ranges = len(sc.uncertainty) + len(own_ranges(sc, [s for _, s in scenarios[1:]]))
-    total = trajectories * (ranges + 1) * len(scenarios) * replications
+    if method == "sobol" and samples & (samples - 1):
+        fail(f"--samples {samples}: give a power of 2 (Sobol' points balance only then).")
+    per = samples * (ranges + 2) if method == "sobol" else trajectories * (ranges + 1)
+    total = per * len(scenarios) * replications
     try:
         with progress(total, "Screening") as step:
             result = run_screen(
@@ -101,6 +124,8 @@ def screen(
                 spec,
                 trajectories=trajectories,
                 seed=seed,
+                method=method,  # type: ignore[arg-type]
+                samples=samples,
                 backend=backend_from(workers, dask_address),
                 progress=step,
                 store=(
@@ -116,30 +141,45 @@ def screen(
     if folder is not None:
         from pathsim.experiment.store import write_table
 
-        write_table(folder, f"screening_{kpi}", result.indices)
-        write_table(folder, f"points_{kpi}", result.points)
+        stem = "sobol" if method == "sobol" else "screening"
+        write_table(folder, f"{stem}_{kpi}", result.indices)
+        write_table(
+            folder, f"points_{stem}_{kpi}" if method == "sobol" else f"points_{kpi}", result.points
+        )
         from pathsim.show.plots_screening import save_screening_plot
 
-        save_screening_plot(result, folder / f"screening_{kpi}.png")
+        save_screening_plot(result, folder / f"{stem}_{kpi}.png")
         from pathsim.atomic import write_text
 
         record = {
             "output": result.output,
+            "method": method,
             "files": files,
-            "trajectories": trajectories,
+            "trajectories": trajectories if method == "morris" else None,
+            "samples": samples if method == "sobol" else None,
             "settings": len(result.points),
             "replications": replications,
             "days": spec.days,
             "seed": spec.seed,
         }
-        write_text(folder / f"screening_{kpi}.json", json.dumps(record, indent=1))
+        write_text(folder / f"{stem}_{kpi}.json", json.dumps(record, indent=1))
     if as_json:
         click.echo(json.dumps(records(result.indices), indent=1))
         return
+    if method == "sobol":
+        _print_sobol(result, samples, replications, spec.days)
+    else:
+        _print_morris(result, trajectories, replications, spec.days)
+    if folder is not None:
+        stem = "sobol" if method == "sobol" else "screening"
+        click.echo(f"Results written to {folder} ({stem}_{kpi}.csv, {stem}_{kpi}.png)", err=True)
+
+
+def _print_morris(result: Any, trajectories: int, replications: int, days: int) -> None:
     click.echo(
         f"Morris screening of {result.output} over {len(result.indices)} ranges "
         f"({trajectories} trajectories, {len(result.points)} settings, {replications} "
-        f"replication(s) of {spec.days} days each); ranked by mu*:"
+        f"replication(s) of {days} days each); ranked by mu*:"
     )
     width = max(len(r) for r in result.indices["range"][:SHOWN])
     for r in result.indices.head(SHOWN).itertuples():
@@ -152,7 +192,23 @@ def screen(
         "collect local data on those first. A sigma near mu* means the range's effect depends "
         "on the others. Ranges near the bottom can stay at their central values."
     )
-    if folder is not None:
+
+
+def _print_sobol(result: Any, samples: int, replications: int, days: int) -> None:
+    click.echo(
+        f"Sobol' indices of {result.output} over {len(result.indices)} ranges ({samples} base "
+        f"samples, {len(result.points)} settings, {replications} replication(s) of {days} "
+        "days each); ranked by the total index ST (share of the variance with interactions):"
+    )
+    width = max(len(r) for r in result.indices["range"][:SHOWN])
+    for r in result.indices.head(SHOWN).itertuples():
         click.echo(
-            f"Results written to {folder} (screening_{kpi}.csv, screening_{kpi}.png)", err=True
+            f"  {r.rank:>3}  {r.range:<{width}}  ST {r.ST:6.3f} (+/- {r.ST_conf:.3f})  "
+            f"S1 {r.S1:6.3f} (+/- {r.S1_conf:.3f})"
         )
+    click.echo(
+        "Reading: ST is the share of the output's variance a range accounts for, alone and "
+        "with the others; S1, alone. Collect local data on the ranges with the largest ST; "
+        "those with ST near 0 can stay at their central values. With few samples the "
+        "intervals are wide and small indices can come out a little below 0."
+    )

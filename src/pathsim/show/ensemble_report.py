@@ -88,8 +88,14 @@ def is_calibration_folder(path: Path) -> bool:
     return (path / CALIBRATION_FILE).is_file()
 
 
+def _screenings(folder: Path) -> list[Path]:
+    """The rankings in a screening folder: Morris (screening_KPI.csv), then Sobol'
+    (sobol_KPI.csv)."""
+    return [*sorted(folder.glob("screening_*.csv")), *sorted(folder.glob("sobol_*.csv"))]
+
+
 def is_screening_folder(path: Path) -> bool:
-    return path.is_dir() and any(path.glob("screening_*.csv"))
+    return path.is_dir() and bool(_screenings(path))
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -231,46 +237,72 @@ def calibration_html(folder: Path) -> str:
 def screening_html(folder: Path) -> str:
     """Each screening of the folder: the ranked ranges (the top rows) and their plot."""
     parts = []
-    for path in sorted(folder.glob("screening_*.csv")):
-        kpi = path.stem.removeprefix("screening_")
+    for path in _screenings(folder):
+        sobol = path.stem.startswith("sobol_")
+        kpi = path.stem.removeprefix("sobol_" if sobol else "screening_")
         indices = pd.read_csv(path)
         meta_path = path.with_suffix(".json")
         meta = _json(meta_path) if meta_path.is_file() else {}
         output = str(meta.get("output", kpi))
+        top = indices.head(SCREEN_ROWS)
+        header, reading, rows = _ranking_rows(top, sobol)
         how = (
-            f" ({meta['trajectories']} Morris trajectories, {meta['settings']} settings, "
-            f"{meta['replications']} replication(s) of {meta['days']} days)"
+            f" ({meta.get('samples') if sobol else meta.get('trajectories')} "
+            f"{'base samples' if sobol else 'Morris trajectories'}, {meta['settings']} "
+            f"settings, {meta['replications']} replication(s) of {meta['days']} days)"
             if meta
             else ""
         )
-        top = indices.head(SCREEN_ROWS)
-        rows = []
-        for r in top.to_dict(orient="records"):
-            mu, conf = float(r["mu_star"]), float(r["mu_star_conf"])
-            rows.append(
-                [
-                    num(r["rank"]),
-                    f"<td><code>{esc(r['range'])}</code></td>",
-                    interval(mu, mu - conf, mu + conf),
-                    num(r["sigma"]),
-                ]
-            )
+        method = "Sobol' indices" if sobol else "Morris screening"
         parts.append(
-            f"<h3>{esc(output)}</h3><p>Morris screening from <code>{esc(folder)}</code>"
-            f"{esc(how)}: the ranges that move it most over what is plausible for them come "
-            "first; collect local data on those first. A sigma near mu* means the range's "
-            f"effect depends on the others. The top {len(top)} of {len(indices)}:</p>"
-            + table(
-                ["rank", "range", "mu* [bootstrap 95%]", "sigma"], rows, [True, False, True, True]
-            )
+            f"<h3>{esc(output)}</h3><p>{method} from <code>{esc(folder)}</code>{esc(how)}: "
+            f"{reading} The top {len(top)} of {len(indices)}:</p>"
+            + table(header, rows, [True, False, True, True])
             + figure(
                 indices_figure(indices, output),
-                f"Which ranges matter most for {output}: mu* with its bootstrap interval "
-                "(bars) and sigma (dots).",
+                f"Which ranges matter most for {output}: "
+                + (
+                    "ST with its bootstrap interval (bars) and S1 (dots)."
+                    if sobol
+                    else "mu* with its bootstrap interval (bars) and sigma (dots)."
+                ),
                 f"screening of {output}",
             )
         )
     return "".join(parts)
+
+
+def _ranking_rows(top: pd.DataFrame, sobol: bool) -> tuple[list[str], str, list[list[str]]]:
+    """The header, a sentence of reading guidance and the rows of a ranking table."""
+    rows = []
+    for r in top.to_dict(orient="records"):
+        main, conf, other = (
+            ("ST", "ST_conf", "S1") if sobol else ("mu_star", "mu_star_conf", "sigma")
+        )
+        value, half = float(r[main]), float(r[conf])
+        rows.append(
+            [
+                num(r["rank"]),
+                f"<td><code>{esc(r['range'])}</code></td>",
+                interval(value, value - half, value + half),
+                num(r[other]),
+            ]
+        )
+    if sobol:
+        return (
+            ["rank", "range", "ST [bootstrap 95%]", "S1"],
+            "ST is the share of the output's variance a range accounts for with its "
+            "interactions, S1 alone; collect local data on the ranges with the largest ST "
+            "first.",
+            rows,
+        )
+    return (
+        ["rank", "range", "mu* [bootstrap 95%]", "sigma"],
+        "the ranges that move it most over what is plausible for them come first; collect "
+        "local data on those first. A sigma near mu* means the range's effect depends on the "
+        "others.",
+        rows,
+    )
 
 
 def build_ensemble_report(path: str | Path, screenings: Sequence[Path] = ()) -> str:

@@ -27,11 +27,18 @@ def indices_figure(indices: pd.DataFrame, output: str, shown: int = SHOWN) -> Fi
     fig = new_figure(8.5, 0.32 * len(top) + 1.4)
     ax = fig.add_subplot()
     y = range(len(top))
-    ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color=colour(0), label="mu*")
-    ax.plot(top["sigma"], y, "o", color=colour(1), label="sigma")
+    if "ST" in top.columns:  # Sobol' indices
+        ax.barh(y, top["ST"], xerr=top["ST_conf"], color=colour(0), label="ST (total)")
+        ax.plot(top["S1"], y, "o", color=colour(1), label="S1 (alone)")
+        ax.set_xlabel(f"Share of the variance of {output}")
+        title = "Which ranges matter most (Sobol' indices)"
+    else:
+        ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color=colour(0), label="mu*")
+        ax.plot(top["sigma"], y, "o", color=colour(1), label="sigma")
+        ax.set_xlabel(f"Elementary effect on {output}")
+        title = "Which ranges matter most (Morris screening)"
     ax.set_yticks(list(y), top["range"], fontsize=8)
-    ax.set_xlabel(f"Elementary effect on {output}")
-    ax.set_title("Which ranges matter most (Morris screening)", fontsize=11, loc="left")
+    ax.set_title(title, fontsize=11, loc="left")
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     tidy(ax, "x")
     return fig

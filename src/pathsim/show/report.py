@@ -148,8 +148,8 @@ def write_report(
     for given in screenings:
         if not ens.is_screening_folder(Path(given)):
             raise RunFolderError(
-                f"{given} is not a screening folder (no screening_KPI.csv): give the --out "
-                "folder of pathsim screen"
+                f"{given} is not a screening folder (no screening_KPI.csv or "
+                "sobol_KPI.csv): give the --out folder of pathsim screen"
             )
     if screenings and not ens.is_ensemble_folder(folder):
         raise RunFolderError(
