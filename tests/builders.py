@@ -103,3 +103,15 @@ def stop_after(count: int) -> Callable[[int], None]:
             raise Stop
 
     return step
+
+
+def without_implementation_costs(sc: Scenario) -> Scenario:
+    """``sc`` with no lever's implementation costs (and no ranges on them): the levers' flows
+    alone, to compare with a scenario without the levers."""
+    data = sc.model_dump(mode="json", by_alias=True)
+    for lever in data["integration"].values():
+        lever["implementation_costs"] = None
+    data["uncertainty"] = {
+        p: r for p, r in data["uncertainty"].items() if ".implementation_costs." not in p
+    }
+    return Scenario.model_validate(data)

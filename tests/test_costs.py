@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from builders import per_1000_per_year, scenario
+from builders import per_1000_per_year, scenario, without_implementation_costs
 from pathsim import load_scenario, simulate, with_overrides
 
 
@@ -125,15 +125,6 @@ def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
     assert b["cost_service_acute_ward_gbp"] > a["cost_service_acute_ward_gbp"]
 
 
-def _without_implementation_costs(sc: object) -> object:
-    data = sc.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-    for lever in data["integration"].values():
-        lever["implementation_costs"] = None
-    ranges = {p: r for p, r in data["uncertainty"].items() if ".implementation_costs." not in p}
-    data["uncertainty"] = ranges
-    return type(sc).model_validate(data)
-
-
 def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
     # The integrated system with and without the levers' implementation costs, on the same
     # seed: every flow KPI is the same, and each lever's cost lines are its running cost pro
@@ -142,7 +133,7 @@ def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
     sc = load_scenario("scenarios/integrated.yaml")
     days = 40
     k = simulate(sc, 0, days=days, warmup_days=5).kpis
-    bare = simulate(_without_implementation_costs(sc), 0, days=days, warmup_days=5).kpis  # type: ignore[arg-type]
+    bare = simulate(without_implementation_costs(sc), 0, days=days, warmup_days=5).kpis
     added = 0.0
     by_org: dict[str, float] = {}
     for name in type(sc.integration).model_fields:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from builders import erlang_b, per_1000_per_year, scenario
+from builders import erlang_b, per_1000_per_year, scenario, without_implementation_costs
 from pathsim import load_scenario, simulate, with_overrides
 
 TEAM: dict[str, Any] = {
@@ -42,7 +42,9 @@ def _system(team: dict[str, Any] | None = None, **extra: Any) -> dict[str, float
 def test_a_team_of_zero_is_the_base_exactly() -> None:
     base = load_scenario("scenarios/fragmented.yaml")
     zero = with_overrides(
-        load_scenario("scenarios/levers/single_point_of_referral.yaml"),
+        without_implementation_costs(
+            load_scenario("scenarios/levers/single_point_of_referral.yaml")
+        ),
         {
             "integration.single_point_of_referral.teams": 0,
             "integration.single_point_of_referral.added_capacity": {},

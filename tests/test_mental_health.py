@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from builders import per_1000_per_year, scenario
+from builders import per_1000_per_year, scenario, without_implementation_costs
 from pathsim import load_scenario, simulate, with_overrides
 from pathsim.scenario import ScenarioError
 
@@ -82,7 +82,8 @@ def test_no_mental_health_need_no_liaison_and_the_lever_changes_nothing() -> Non
     base = load_scenario("scenarios/fragmented.yaml")
     shares = {f"segments.{name}.mental_health_share": 0.0 for name in base.segments}
     off = with_overrides(base, shares)
-    on = with_overrides(load_scenario("scenarios/levers/integrated_mental_health.yaml"), shares)
+    lever = load_scenario("scenarios/levers/integrated_mental_health.yaml")
+    on = with_overrides(without_implementation_costs(lever), shares)
     a = simulate(off, 0, days=40, warmup_days=10).kpis
     b = simulate(on, 0, days=40, warmup_days=10).kpis
     assert a["mental_health_liaison_assessments"] == 0
