@@ -105,11 +105,67 @@ def test_attendances_episodes_and_delayed_days_are_priced() -> None:
     )
 
 
+def test_the_fixed_part_of_a_bed_is_paid_whether_or_not_it_is_used() -> None:
+    # The hand-computed case above with 60% of a bed day's cost fixed: every one of the 20
+    # beds costs 360 a day, used or not, and each of the 10 occupied ones 240 more; the 10
+    # empty beds' fixed part is the empty-bed cost.
+    sc = scenario(
+        **{
+            "acute_ward.beds": 20,
+            "acute_ward.initial_occupancy_share": 0.5,
+            "acute_ward.cost_per_bed_day_gbp": 600,
+            "acute_ward.cost_per_delayed_bed_day_gbp": 400,
+            "acute_ward.fixed_share_of_bed_day_cost": 0.6,
+            "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 1e6},
+        }
+    )
+    k = simulate(sc, 0, days=100, warmup_days=10).kpis
+    assert k["cost_service_acute_ward_gbp"] == pytest.approx(20 * 100 * 360 + 10 * 100 * 240)
+    assert k["empty_bed_cost_gbp"] == pytest.approx(10 * 100 * 360)
+
+
+def test_with_a_fixed_share_a_delayed_day_costs_at_least_the_fixed_part() -> None:
+    # The priced case above again, with 70% fixed (350 of 500 a bed day): open beds cost 350
+    # a day, an acute bed day 150 more, a delayed one nothing more (its 300 is below 350).
+    common = {
+        "ed.cubicles": 20,
+        "acute_ward.beds": 60,
+        "acute_ward.cost_per_bed_day_gbp": 500,
+        "acute_ward.cost_per_delayed_bed_day_gbp": 300,
+        "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(40),
+        "segments.everyone.admission_probability": 0.25,
+        "segments.everyone.discharge_pathway_share": {"P0": 0.5, "P1": 0.5},
+        "onward_services": {
+            "support": {
+                "kind": "reablement",
+                "organisation": "council",
+                "capacity": 20,
+                "length_of_stay_days": {"distribution": "fixed", "value": 5},
+            }
+        },
+        "discharge_pathway_services": {"P1": {"support": 1.0}},
+    }
+    k = simulate(
+        scenario(**{**common, "acute_ward.fixed_share_of_bed_day_cost": 0.7}),
+        0,
+        days=200,
+        warmup_days=20,
+    ).kpis
+    delayed = k["delayed_discharge_bed_days"]
+    bed_days = k["bed_occupancy"] * 60 * 200
+    assert delayed > 0
+    assert k["cost_service_acute_ward_gbp"] == pytest.approx(
+        60 * 200 * 350 + 150 * (bed_days - delayed)
+    )
+
+
 @pytest.mark.slow
 def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
     # Same patients: with fewer home care packages (a fifth fewer contracted, the spot market
     # as it was: fewer than the area needs) the council spends less on home care, contracted
-    # and spot together, and the NHS pays for the bed days of patients waiting for it.
+    # and spot together, and the NHS bears it in its beds: patients waiting for home care
+    # fill beds that would have stood empty (the fixed part of a bed is paid either way, so
+    # this is capacity, not cash) and the trust opens more escalation beds (cash).
     base = load_scenario("scenarios/fragmented.yaml")
     cut = with_overrides(base, {"onward_services.home_care.capacity": 1480})
     a = simulate(base, 0, days=120, warmup_days=30).kpis
@@ -122,7 +178,8 @@ def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
     assert b["delayed_discharge_bed_days_awaiting_home_care"] > (
         2 * a["delayed_discharge_bed_days_awaiting_home_care"]
     )
-    assert b["cost_service_acute_ward_gbp"] > a["cost_service_acute_ward_gbp"]
+    assert b["empty_bed_cost_gbp"] < a["empty_bed_cost_gbp"]
+    assert b["escalation_cost_gbp"] > a["escalation_cost_gbp"]
 
 
 def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:

@@ -43,6 +43,11 @@ InitialPatients = Callable[[], Iterable[tuple[Patient, float]]]
 
 KPIS: dict[str, str] = {
     "emergency_admissions": "Emergency admissions from A&E and direct routes, same-day included",
+    "empty_bed_cost_gbp": (
+        "Fixed cost of the ward's beds while empty (part of its cost, paid whether or not a "
+        "bed is used): between two scenarios with the same beds, its rise is the value of bed "
+        "days freed but kept open, a saving that releases no cash"
+    ),
     "ward_admissions": (
         "Emergency patients admitted to an acute bed (overnight admissions; electives apart)"
     ),
@@ -588,16 +593,24 @@ class AcuteWardService(Service):
         k["nctr_per_100_beds"] = float(fit.mean() * 100 / self.beds) if fit.size else math.nan
         k["share_beds_stay_7d_plus"] = ratio(float(long7.sum()), float(occupied.sum()))
         k["share_beds_stay_21d_plus"] = ratio(float(long21.sum()), float(occupied.sum()))
+        fixed = self.spec.fixed_share_of_bed_day_cost * self.spec.cost_per_bed_day_gbp
+        k["empty_bed_cost_gbp"] = (1 - k["bed_occupancy"]) * self.beds * days * fixed
         return k
 
     def costs(self, kpis: Mapping[str, float], results: Results) -> list[Cost]:
-        """Emergency patients' bed days at their rate, delayed bed days at theirs (elective
-        bed days are priced by the electives component)."""
+        """The fixed part of every open bed for every day (``fixed_share_of_bed_day_cost``),
+        then the variable part of emergency patients' bed days at their rate and of delayed
+        bed days at theirs (a delayed day costs at least the fixed part). Elective bed days
+        in these beds are priced whole by the electives component, so their fixed part is
+        not counted here again. With no fixed share: bed days at their rates."""
         spec = self.spec
-        bed_days = kpis["bed_occupancy"] * spec.beds * results.days
-        bed_days -= kpis.get("elective_bed_days", 0.0)
+        elective = kpis.get("elective_bed_days", 0.0)
+        bed_days = kpis["bed_occupancy"] * spec.beds * results.days - elective
         delayed = kpis["delayed_discharge_bed_days"]
-        gbp = (bed_days - delayed) * spec.cost_per_bed_day_gbp + (
-            delayed * spec.cost_per_delayed_bed_day_gbp
+        fixed = spec.fixed_share_of_bed_day_cost * spec.cost_per_bed_day_gbp
+        gbp = (
+            (spec.beds * results.days - elective) * fixed
+            + (bed_days - delayed) * (spec.cost_per_bed_day_gbp - fixed)
+            + delayed * max(0.0, spec.cost_per_delayed_bed_day_gbp - fixed)
         )
         return [Cost(self.name, self.organisation, gbp)]

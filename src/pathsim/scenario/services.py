@@ -131,6 +131,16 @@ class AcuteWard(Strict):
         default=0.0,
         description="Cost of a bed day of a medically fit patient waiting to leave",
     )
+    fixed_share_of_bed_day_cost: Probability = Field(
+        default=0.0,
+        description=(
+            "Share of cost_per_bed_day_gbp paid for every open bed whether or not it is "
+            "occupied (ward staffing, overheads); the rest is paid per occupied bed day, and a "
+            "delayed bed day costs at least the fixed part. A bed day freed but kept open "
+            "then saves only its variable part in cash; the fixed part of empty beds is "
+            "empty_bed_cost_gbp. 0: every bed day is paid only when used"
+        ),
+    )
     discharge_timing: DischargeTiming | None = Field(
         default=None,
         description="Weekend and time-of-day pattern of discharges; omit to discharge when fit",
