@@ -185,7 +185,7 @@ def test_cutting_home_care_shifts_cost_to_the_nhs() -> None:
 def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
     # The integrated system with and without the levers' implementation costs, on the same
     # seed: every flow KPI is the same, and each lever's cost lines are its running cost pro
-    # rata over the 40 days and its set-up spread over the first year (40/365.25 of it),
+    # rata over the 40 days and its set-up spread over the first year (40/365 of it),
     # borne by the organisation that pays.
     sc = load_scenario("scenarios/integrated.yaml")
     days = 40
@@ -202,7 +202,7 @@ def test_lever_implementation_costs_by_hand_and_nothing_else_changes() -> None:
         )
         running = staff * days / 365.25
         assert k[f"cost_service_lever_{name}_gbp"] == pytest.approx(running, rel=1e-12)
-        set_up = c.set_up_gbp * days / 365.25  # spread over the first year
+        set_up = c.set_up_gbp * days / 365  # spread over the first year
         assert k[f"cost_service_lever_{name}_set_up_gbp"] == pytest.approx(set_up, rel=1e-12)
         added += running + set_up
         by_org[c.paid_by] = by_org.get(c.paid_by, 0.0) + running + set_up

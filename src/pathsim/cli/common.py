@@ -51,6 +51,7 @@ HEADLINE_AFTER_WAITS = (
     "cost_nhs_gbp",
     "cost_local_authority_gbp",
     "cost_total_gbp",
+    "empty_bed_cost_gbp",
 )
 LONG_TERM_KINDS = ("home_care", "care_home")
 """Kinds of onward service whose wait from referral to start is a headline KPI."""

@@ -50,6 +50,7 @@ SHOWN = (
     "cost_nhs_gbp",
     "cost_local_authority_gbp",
     "cost_total_gbp",
+    "empty_bed_cost_gbp",
 )
 """The KPIs printed by run and compare (every KPI is in --json and ensemble_comparison.csv)."""
 

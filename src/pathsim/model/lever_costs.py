@@ -14,6 +14,9 @@ from pathsim.model.component import Component, Cost, Results
 from pathsim.scenario.integration import ImplementationCosts, Integration
 
 YEAR = 365.25
+"""Days in a year for yearly running costs (as other yearly costs are priced)."""
+FIRST_YEAR = 365
+"""Days over which a set-up is spread: a run of 365 days or more carries all of it."""
 
 
 def lever_costs(integration: Integration) -> list[tuple[str, ImplementationCosts]]:
@@ -39,6 +42,6 @@ class LeverCosts(Component):
         for name, c in self.levers:
             running = c.running_per_year_gbp * results.days / YEAR
             out.append(Cost(f"lever_{name}", c.paid_by, running))
-            first_year = min(1.0, results.days / YEAR)
+            first_year = min(1.0, results.days / FIRST_YEAR)
             out.append(Cost(f"lever_{name}_set_up", c.paid_by, c.set_up_gbp * first_year))
         return out

@@ -38,6 +38,7 @@ HEADLINE = (
     "cost_nhs_gbp",
     "cost_local_authority_gbp",
     "cost_total_gbp",
+    "empty_bed_cost_gbp",
 )
 """KPIs shown first, in the order planners read them; the full table follows."""
 
