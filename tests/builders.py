@@ -74,13 +74,14 @@ def rel(a: float, b: float) -> float:
 
 def ranged_hospital(folder: Path) -> Path:
     """The reference hospital (experiments/benchmarks) written into ``folder`` with ranges on
-    its length of stay (uniform, 3 to 7 days) and its A&E cubicles (26 to 34): a small, fast
-    scenario to calibrate, compare across an ensemble and screen."""
+    its length of stay (uniform, 3 to 5 days: at most 375 of its 400 beds' worth, clear of
+    gridlock) and its A&E cubicles (26 to 34): a small, fast scenario to calibrate, compare
+    across an ensemble and screen."""
     reference = (ROOT / "experiments" / "benchmarks" / "reference_hospital.yaml").read_text()
     path = folder / "hospital.yaml"
     path.write_text(
         reference + "uncertainty:\n"
-        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 7,"
+        "  segments.everyone.length_of_stay_days.mean: {shape: uniform, low: 3, high: 5,"
         " reason: test}\n"
         "  ed.cubicles: {low: 26, high: 34, reason: test}\n"
     )

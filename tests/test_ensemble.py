@@ -86,7 +86,7 @@ def test_a_scenario_against_itself_differs_by_nothing_at_every_setting(tmp_path:
         if r["diff"] is None:  # a KPI undefined in every replication
             continue
         assert r["diff"] == 0 and r["diff_unc_low"] == 0 and r["diff_unc_high"] == 0, r["kpi"]
-    # stays from 3 to 7 days across the settings: the occupancy's level varies far more
+    # stays from 3 to 5 days across the settings: the occupancy's level varies far more
     # between settings than by chance
     occ = next(r for r in rows if r["kpi"] == "bed_occupancy" and r["scenario"] == "hospital")
     chance = float(occ["ci_high"]) - float(occ["ci_low"])  # type: ignore[arg-type]

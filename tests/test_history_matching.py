@@ -241,3 +241,25 @@ def test_an_interrupted_calibration_resumes_with_nothing_lost_or_duplicated(
     assert len(list((tmp_path / "runs").glob("*.json"))) == 16  # 8 settings x 2, once each
     pd.testing.assert_frame_equal(resumed.settings, whole.settings)
     pd.testing.assert_frame_equal(resumed.kpis, whole.kpis)
+
+
+def test_a_setting_whose_replications_gridlock_is_ruled_out_whatever_its_means() -> None:
+    # The small ward of _ward (2 admissions a day staying 5 days: 10 beds' worth) with its
+    # beds ranged from 6 to 40: with fewer beds than that the queue for a bed never clears
+    # (gridlock). A target every setting meets on its means still rules those settings out,
+    # naming gridlock.
+    data = _ward(5.0)
+    data["uncertainty"] = {
+        "acute_ward.beds": {"shape": "uniform", "low": 6, "high": 40, "reason": "test"}
+    }
+    sc = scenario(**data)
+    loose = [Target("bed_occupancy", 0.0, 2.0, 1.0, "every setting meets it")]
+    spec = RunSpec(replications=2, seed=1, days=60, warmup_days=5)
+    hm = history_match(sc, loose, settings_per_wave=8, waves=1, spec=spec)
+    s = hm.settings
+    locked = s["gridlocked_replications"] > 0
+    assert locked.any() and not locked.all()
+    assert not s.loc[locked, "kept"].any()
+    assert (s.loc[locked, "ruled_out_by"] == "gridlock").all()
+    assert s.loc[~locked, "kept"].all()  # the rest meet the loose target
+    assert s.loc[locked, "acute_ward.beds"].max() < s.loc[~locked, "acute_ward.beds"].min()

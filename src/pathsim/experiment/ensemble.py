@@ -69,7 +69,7 @@ ENSEMBLE_COLUMNS = [
 ]
 """Columns of :meth:`EnsembleResult.comparison`."""
 
-_SETTING_COLUMNS = {"wave", "setting", "kept", "ruled_out_by", "I_max"}
+_SETTING_COLUMNS = {"wave", "setting", "kept", "ruled_out_by", "I_max", "gridlocked_replications"}
 
 
 class EnsembleError(ValueError):

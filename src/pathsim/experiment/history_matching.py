@@ -13,7 +13,11 @@ target's central value and s_t its uncertainty: a quarter of its accepted range 
 read as about +/- 2 standard deviations), or the standard deviation the targets file gives. A
 setting is ruled out when its largest implausibility exceeds the cut-off, 3 by default
 (Pukelsheim's three-sigma rule: at least 95% of any unimodal distribution lies within 3
-standard deviations of its mean).
+standard deviations of its mean). A setting is also ruled out when any of its replications
+gridlocks (``ruled_out_by`` is ``gridlock``): a calibration is judged replication by
+replication, not only by its means, and no English system stays gridlocked for months; a
+setting that gridlocks one year in four sits on the knife-edge that the calibrated base must
+not.
 
 Waves: the first draws settings from the ranges with a space-filling design
 (:func:`pathsim.scenario.sampling.unit_design`); each further wave draws within the box, in
@@ -54,6 +58,10 @@ from pathsim.scenario.sampling import Method, apply_setting, settings_at, unit_d
 
 CUTOFF = 3.0
 """Implausibility above which a setting is ruled out."""
+GRIDLOCKED = "gridlocked"
+"""The KPI that is 1 for a replication that gridlocked (:mod:`pathsim.model.gridlock`)."""
+GRIDLOCKED_RULE = "gridlock"
+"""``ruled_out_by`` of a setting ruled out because a replication gridlocked."""
 WIDEN = 0.1
 """Each wave's box is widened by this share of its width on each side."""
 NARROWER = 0.05
@@ -81,12 +89,13 @@ class HistoryMatch:
 
     settings: pd.DataFrame
     """One row per setting tried: wave, setting, each field path, each target's
-    implausibility (``I_<kpi>``), ``I_max``, ``I_emulated`` (the largest implausibility the
-    emulators predicted, for settings they chose; NaN otherwise), ``ruled_out_by`` (the target
-    with the largest implausibility, when above the cut-off) and ``kept``."""
+    implausibility (``I_<kpi>``), ``I_max``, ``gridlocked_replications``, ``I_emulated`` (the
+    largest implausibility the emulators predicted, for settings they chose; NaN otherwise),
+    ``ruled_out_by`` (``gridlock`` when a replication gridlocked, else the target with the
+    largest implausibility when above the cut-off) and ``kept``."""
     kpis: pd.DataFrame
-    """One row per setting, replication and target KPI: wave, setting, replication, kpi,
-    value (scaled as the target counts it)."""
+    """One row per setting, replication and target KPI (and ``gridlocked``): wave, setting,
+    replication, kpi, value (scaled as the target counts it)."""
     fields: tuple[str, ...]
     targets: tuple[Target, ...]
     cutoff: float
@@ -274,6 +283,8 @@ def _run_wave(
                 if t.name not in k:
                     raise ValueError(f"the runs have no KPI '{t.name}' for its target")
                 rows.append((row["wave"], row["setting"], r, t.name, _scaled(k, t, spec.days)))
+            stuck = float(result.kpis.get(GRIDLOCKED, 0.0))
+            rows.append((row["wave"], row["setting"], r, GRIDLOCKED, stuck))
     return pd.DataFrame(rows, columns=["wave", "setting", "replication", "kpi", "value"])
 
 
@@ -298,8 +309,11 @@ def _judge(
     table = out[names].fillna(np.inf)
     out["I_max"] = table.max(axis=1)
     worst = table.idxmax(axis=1).astype(str).str.removeprefix("I_")
-    out["kept"] = out["I_max"] <= cutoff
-    out["ruled_out_by"] = worst.where(~out["kept"], "")
+    stuck = values[values["kpi"] == GRIDLOCKED].groupby("setting")["value"].sum()
+    out["gridlocked_replications"] = stuck.reindex(out["setting"]).fillna(0).to_numpy()
+    locked = out["gridlocked_replications"] > 0
+    out["kept"] = (out["I_max"] <= cutoff) & ~locked
+    out["ruled_out_by"] = worst.where(~out["kept"], "").where(~locked, GRIDLOCKED_RULE)
     return out
 
 
