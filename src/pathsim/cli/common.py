@@ -132,9 +132,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _in_order(table: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``table`` for ``kpis``, in the order of ``kpis``."""
+    order = {k: i for i, k in enumerate(kpis)}
+    rows = table[table["kpi"].isin(order)]
+    return rows.iloc[rows["kpi"].map(order).argsort(kind="stable")]
+
+
 def print_summary(summary: pd.DataFrame, days: int, kpis: Sequence[str]) -> None:
     """The rows of ``summary`` for ``kpis`` (see :func:`headline_kpis`), mean and interval."""
-    rows = summary[summary["kpi"].isin(kpis)]
+    rows = _in_order(summary, kpis)
     click.echo(f"Results over {days} days after warm-up (mean and 95% confidence interval):")
     width = max(len(k) for k in rows["kpi"]) if len(rows) else 10
     for r in rows.itertuples():
@@ -176,7 +183,7 @@ def print_comparison(
         f"Paired differences from '{labels[0]}' over {days} days after warm-up "
         "(same seeds, so the same patients; 95% confidence intervals):"
     )
-    shown = table[table["kpi"].isin(kpis)]
+    shown = _in_order(table, kpis)
     width = max(len(k) for k in shown["kpi"]) if len(shown) else 10
     cols = [max(12, len(label)) for label in labels]
     header = f"  {'kpi':<{width}}  {labels[0]:>{cols[0]}}"
