@@ -47,12 +47,22 @@ ROWS = (
     ("cost_nhs_gbp", "NHS cost (GBP)", "{:,.0f}"),
     ("cost_local_authority_gbp", "Local authority cost (GBP)", "{:,.0f}"),
     ("cost_total_gbp", "Total cost (GBP)", "{:,.0f}"),
+    (
+        "lever_implementation_gbp",
+        "of which the levers' implementation, set-up included (GBP)",
+        "{:,.0f}",
+    ),
+    ("empty_bed_cost_gbp", "Capacity released: empty beds' fixed cost (GBP, non-cash)", "{:,.0f}"),
 )
 
 
 def _run(args: tuple[Scenario, int, int, int]) -> dict[str, float]:
     sc, rep, days, warmup = args
-    return simulate(sc, rep, days=days, warmup_days=warmup).kpis
+    k = simulate(sc, rep, days=days, warmup_days=warmup).kpis
+    k["lever_implementation_gbp"] = sum(
+        v for name, v in k.items() if name.startswith("cost_service_lever_")
+    )
+    return k
 
 
 def main() -> None:
