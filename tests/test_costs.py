@@ -39,16 +39,22 @@ def test_costs_add_up_in_the_default_scenario() -> None:
     assert k["cost_nhs_gbp"] == pytest.approx(nhs, rel=1e-12)
 
 
+HALF_FULL_WARD = {
+    "acute_ward.beds": 20,
+    "acute_ward.initial_occupancy_share": 0.5,
+    "acute_ward.cost_per_bed_day_gbp": 600,
+    "acute_ward.cost_per_delayed_bed_day_gbp": 400,
+    "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 1e6},
+}
+"""Nothing arrives; 10 of 20 beds are full all run long (stays of a million days)."""
+
+
 def test_hand_computed_costs() -> None:
     # Nothing arrives; 10 of 20 beds and 6 of 8 care places are full all run long (stays of a
     # million days): 10 x 100 bed days at 600 and 6 x 100 place days at 90.
     sc = scenario(
         **{
-            "acute_ward.beds": 20,
-            "acute_ward.initial_occupancy_share": 0.5,
-            "acute_ward.cost_per_bed_day_gbp": 600,
-            "acute_ward.cost_per_delayed_bed_day_gbp": 400,
-            "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 1e6},
+            **HALF_FULL_WARD,
             "ed.cost_per_attendance_gbp": 190,
             "onward_services": {
                 "care": {
@@ -109,16 +115,7 @@ def test_the_fixed_part_of_a_bed_is_paid_whether_or_not_it_is_used() -> None:
     # The hand-computed case above with 60% of a bed day's cost fixed: every one of the 20
     # beds costs 360 a day, used or not, and each of the 10 occupied ones 240 more; the 10
     # empty beds' fixed part is the empty-bed cost.
-    sc = scenario(
-        **{
-            "acute_ward.beds": 20,
-            "acute_ward.initial_occupancy_share": 0.5,
-            "acute_ward.cost_per_bed_day_gbp": 600,
-            "acute_ward.cost_per_delayed_bed_day_gbp": 400,
-            "acute_ward.fixed_share_of_bed_day_cost": 0.6,
-            "segments.everyone.length_of_stay_days": {"distribution": "fixed", "value": 1e6},
-        }
-    )
+    sc = scenario(**{**HALF_FULL_WARD, "acute_ward.fixed_share_of_bed_day_cost": 0.6})
     k = simulate(sc, 0, days=100, warmup_days=10).kpis
     assert k["cost_service_acute_ward_gbp"] == pytest.approx(20 * 100 * 360 + 10 * 100 * 240)
     assert k["empty_bed_cost_gbp"] == pytest.approx(10 * 100 * 360)
