@@ -77,27 +77,33 @@ def test_hand_computed_costs() -> None:
     assert k["cost_local_authority_gbp"] == pytest.approx(54_000)
 
 
+PRICED = {
+    "ed.cubicles": 20,
+    "acute_ward.beds": 60,
+    "acute_ward.cost_per_bed_day_gbp": 500,
+    "acute_ward.cost_per_delayed_bed_day_gbp": 300,
+    "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(40),
+    "segments.everyone.admission_probability": 0.25,
+    "segments.everyone.discharge_pathway_share": {"P0": 0.5, "P1": 0.5},
+    "onward_services": {
+        "support": {
+            "kind": "reablement",
+            "organisation": "council",
+            "capacity": 20,  # 5 a day x 5 days offered: delays do happen
+            "length_of_stay_days": {"distribution": "fixed", "value": 5},
+            "cost_per_episode_gbp": 2000,
+        }
+    },
+    "discharge_pathway_services": {"P1": {"support": 1.0}},
+}
+"""A small system whose P1 discharges wait for reablement: every priced measure happens."""
+
+
 def test_attendances_episodes_and_delayed_days_are_priced() -> None:
     sc = scenario(
         **{
-            "ed.cubicles": 20,
+            **PRICED,
             "ed.cost_per_attendance_gbp": 100,
-            "acute_ward.beds": 60,
-            "acute_ward.cost_per_bed_day_gbp": 500,
-            "acute_ward.cost_per_delayed_bed_day_gbp": 300,
-            "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(40),
-            "segments.everyone.admission_probability": 0.25,
-            "segments.everyone.discharge_pathway_share": {"P0": 0.5, "P1": 0.5},
-            "onward_services": {
-                "support": {
-                    "kind": "reablement",
-                    "organisation": "council",
-                    "capacity": 20,  # 5 a day x 5 days offered: delays do happen
-                    "length_of_stay_days": {"distribution": "fixed", "value": 5},
-                    "cost_per_episode_gbp": 2000,
-                }
-            },
-            "discharge_pathway_services": {"P1": {"support": 1.0}},
         }
     )
     k = simulate(sc, 0, days=200, warmup_days=20).kpis
@@ -124,26 +130,8 @@ def test_the_fixed_part_of_a_bed_is_paid_whether_or_not_it_is_used() -> None:
 def test_with_a_fixed_share_a_delayed_day_costs_at_least_the_fixed_part() -> None:
     # The priced case above again, with 70% fixed (350 of 500 a bed day): open beds cost 350
     # a day, an acute bed day 150 more, a delayed one nothing more (its 300 is below 350).
-    common = {
-        "ed.cubicles": 20,
-        "acute_ward.beds": 60,
-        "acute_ward.cost_per_bed_day_gbp": 500,
-        "acute_ward.cost_per_delayed_bed_day_gbp": 300,
-        "segments.everyone.ed_attendances_per_1000_per_year": per_1000_per_year(40),
-        "segments.everyone.admission_probability": 0.25,
-        "segments.everyone.discharge_pathway_share": {"P0": 0.5, "P1": 0.5},
-        "onward_services": {
-            "support": {
-                "kind": "reablement",
-                "organisation": "council",
-                "capacity": 20,
-                "length_of_stay_days": {"distribution": "fixed", "value": 5},
-            }
-        },
-        "discharge_pathway_services": {"P1": {"support": 1.0}},
-    }
     k = simulate(
-        scenario(**{**common, "acute_ward.fixed_share_of_bed_day_cost": 0.7}),
+        scenario(**{**PRICED, "acute_ward.fixed_share_of_bed_day_cost": 0.7}),
         0,
         days=200,
         warmup_days=20,
