@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pathsim.model.component import Component, Cost, Results
-from pathsim.scenario.integration import ImplementationCosts, Integration
+from pathsim.scenario.implementation_costs import ImplementationCosts
+from pathsim.scenario.integration import Integration
 
 YEAR = 365.25
 """Days in a year for yearly running costs (as other yearly costs are priced)."""
