@@ -11,7 +11,7 @@ import click
 import pandas as pd
 
 from pathsim.atomic import write_text
-from pathsim.cli.common import fail, load, progress
+from pathsim.cli.common import fail, interrupted, load, progress
 from pathsim.cli.options import backend_from, backend_options, design_run_options
 from pathsim.experiment.runner import RunSpec
 from pathsim.experiment.store import package_version, write_table
@@ -186,12 +186,7 @@ def calibrate(
                 ),
             )
     except KeyboardInterrupt:
-        click.echo(
-            f"\nInterrupted. Run the same command again to continue: the replications saved in "
-            f"{folder / 'runs'} are kept.",
-            err=True,
-        )
-        raise SystemExit(130) from None
+        interrupted(folder / "runs")
     except ScenarioError as exc:
         fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")
     except ValueError as exc:

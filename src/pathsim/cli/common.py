@@ -70,6 +70,18 @@ def headline_kpis(scenarios: Iterable[Scenario]) -> tuple[str, ...]:
     return HEADLINE_BEFORE_WAITS + waits + HEADLINE_AFTER_WAITS
 
 
+def interrupted(runs: Path | None) -> NoReturn:
+    """After Ctrl-C: says how to continue when replications were being saved in ``runs``,
+    and exits 130."""
+    if runs is not None:
+        click.echo(
+            f"\nInterrupted. Run the same command again to continue: the replications saved "
+            f"in {runs} are kept.",
+            err=True,
+        )
+    raise SystemExit(130)
+
+
 def fail(message: str) -> NoReturn:
     """Says what is wrong with the input on stderr and exits with code 2."""
     click.echo(f"Error: {message}", err=True)

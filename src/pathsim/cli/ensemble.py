@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from pathsim.atomic import write_text
-from pathsim.cli.common import fail, fmt, progress, records
+from pathsim.cli.common import fail, fmt, interrupted, progress, records
 from pathsim.cli.options import RunOptions
 from pathsim.experiment.ensemble import (
     ENSEMBLE_COLUMNS,
@@ -141,13 +141,7 @@ def across(
                 scenarios, settings, spec, backend=options.backend(), progress=step, store=store
             )
     except KeyboardInterrupt:
-        if out is not None:
-            click.echo(
-                f"\nInterrupted. Run the same command again to continue: the replications "
-                f"saved in {out / 'runs'} are kept.",
-                err=True,
-            )
-        raise SystemExit(130) from None
+        interrupted(out / "runs" if out else None)
     except ScenarioError as exc:
         fail(f"a setting drawn from the ranges is not a valid scenario: {exc}")
     except ValueError as exc:

@@ -12,7 +12,6 @@ diagnostics, every KPI, the settings run, and the assumptions and sources."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathsim.show import report_sections as sec
 from pathsim.show.plots_ensemble import spread_figure
 from pathsim.show.plots_screening import indices_figure
 from pathsim.show.report_html import CSS, esc, figure, interval, num, section, table
+from pathsim.show.runfolder import read_json_object
 from pathsim.show.sources import scenario_sources
 
 ENSEMBLE_FILE = "ensemble.json"
@@ -48,7 +48,7 @@ class EnsembleFolder:
     @classmethod
     def open(cls, path: str | Path) -> EnsembleFolder:
         folder = Path(path)
-        meta = _json(folder / ENSEMBLE_FILE)
+        meta = read_json_object(folder / ENSEMBLE_FILE)
         if meta.get("status") != "complete":
             raise RunFolderError(
                 f"{folder} holds an unfinished run across an ensemble: run the same command "
@@ -96,16 +96,6 @@ def _screenings(folder: Path) -> list[Path]:
 
 def is_screening_folder(path: Path) -> bool:
     return path.is_dir() and bool(_screenings(path))
-
-
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{path} cannot be read as JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RunFolderError(f"{path} should hold a JSON object")
-    return data
 
 
 def _page(title: str, lead: str, sections: list[tuple[str, str, str]]) -> str:
@@ -242,7 +232,7 @@ def screening_html(folder: Path) -> str:
         kpi = path.stem.removeprefix("sobol_" if sobol else "screening_")
         indices = pd.read_csv(path)
         meta_path = path.with_suffix(".json")
-        meta = _json(meta_path) if meta_path.is_file() else {}
+        meta = read_json_object(meta_path) if meta_path.is_file() else {}
         output = str(meta.get("output", kpi))
         top = indices.head(SCREEN_ROWS)
         header, reading, rows = _ranking_rows(top, sobol)
@@ -364,7 +354,7 @@ def build_ensemble_report(path: str | Path, screenings: Sequence[Path] = ()) -> 
 def build_calibration_report(path: str | Path) -> str:
     """The report of a calibration folder: its diagnostics."""
     folder = Path(path)
-    meta = _json(folder / CALIBRATION_FILE)
+    meta = read_json_object(folder / CALIBRATION_FILE)
     if meta.get("status") != "complete":
         raise RunFolderError(f"{folder} holds an unfinished calibration: run it to the end first")
     title = f"Calibration of {meta.get('scenario', '?')}"

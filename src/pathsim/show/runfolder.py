@@ -22,7 +22,19 @@ RunKind = Literal["run", "compare", "sweep", "sensitivity"]
 KINDS: tuple[RunKind, ...] = ("run", "compare", "sweep", "sensitivity")
 
 
-__all__ = ["KINDS", "RunFolderError", "RunKind", "SavedRun"]
+__all__ = ["KINDS", "RunFolderError", "RunKind", "SavedRun", "read_json_object"]
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path`` (run.json, ensemble.json, ...); RunFolderError saying
+    why when it cannot be read or is not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path} cannot be read as JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{path} should hold a JSON object, not {type(data).__name__}")
+    return data
 
 
 @dataclass
@@ -45,13 +57,7 @@ class SavedRun:
                 f"{folder} is not a pathsim run folder: it has no run.json (write one with "
                 "'pathsim run SCENARIO --out DIR' or 'pathsim compare ... --out DIR')"
             )
-        try:
-            meta = json.loads(run_json.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RunFolderError(f"{run_json} cannot be read as JSON: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise RunFolderError(f"{run_json} should hold a JSON object, not {type(meta).__name__}")
-        return cls(folder, meta)
+        return cls(folder, read_json_object(run_json))
 
     @property
     def kind(self) -> RunKind:
